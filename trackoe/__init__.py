@@ -1,0 +1,1 @@
+"""TRACKOE contacts multiples: contacts linked to habitats, logements and locaux."""

@@ -1,0 +1,128 @@
+"""Normalisation of names, phones, emails and search text: plain functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+
+DEFAULT_PHONE_REGION = "FR"
+
+_NON_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
+_PHONE_LIKE_QUERY = re.compile(r"^\+?[0-9][0-9 .\-/()]*$")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(value: object) -> str | None:
+    """Return `value` as NFC text with outer spaces and control characters removed, or None when empty.
+
+    The text stays as typed otherwise, so names keep their accents, apostrophes and case.
+    """
+    if value is None:
+        return None
+
+    text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL_CHARACTERS.sub("", text).strip()
+    return text or None
+
+
+def search_key(value: object) -> str:
+    """Return the form of `value` that search compares: no accents, lower case, words split by one space.
+
+    Precomposed and decomposed accents, straight and curly apostrophes, hyphens and any other
+    punctuation all fold to the same key, so "L’Hôpital" and "l'hopital" both give "l hopital".
+    """
+    if value is None:
+        return ""
+
+    decomposed = unicodedata.normalize("NFKD", str(value))
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = without_accents.casefold().replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    return _NON_ALPHANUMERIC.sub(" ", folded).strip()
+
+
+def parse_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> phonenumbers.PhoneNumber:
+    """Parse a phone number typed any usual way; raise `phonenumbers.NumberParseException` or ValueError."""
+    number = phonenumbers.parse(value, region)
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"not a valid phone number: {value!r}")
+    return number
+
+
+def phone_to_e164(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """Return the E.164 form of a valid phone number, such as +33612345678."""
+    return phonenumbers.format_number(parse_phone(value, region), phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    """Return a stored E.164 number as people in France write it: 06 12 34 56 78, or international abroad."""
+    if not e164:
+        return ""
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_search_digits(e164: str | None) -> str:
+    """Return the digits search matches for a stored number: the national form for French numbers (0612345678)."""
+    if not e164:
+        return ""
+
+    digits = re.sub(r"\D", "", e164)
+    if e164.startswith("+33"):
+        return "0" + digits[2:]
+    return digits
+
+
+def phone_query_digits(query: str) -> str | None:
+    """Return the digits to look for when `query` is written like a phone number, else None.
+
+    "+33 6 12 34 56 78", "0033612345678" and "06.12.34.56.78" all give "0612345678"; a query
+    needs at least four digits to count as a phone number.
+    """
+    text = query.strip()
+    if not _PHONE_LIKE_QUERY.match(text):
+        return None
+
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 4:
+        return None
+
+    if text.startswith("+33"):
+        return "0" + digits[2:]
+    if digits.startswith("0033"):
+        return "0" + digits[4:]
+    if digits.startswith("33") and len(digits) == 11:
+        return "0" + digits[2:]
+    return digits
+
+
+def search_terms(query: str | None) -> list[str]:
+    """Split a search box's text into the keys that must all appear in a record's search text."""
+    if not query or not query.strip():
+        return []
+
+    phone_digits = phone_query_digits(query)
+    if phone_digits is not None:
+        return [phone_digits]
+
+    terms: list[str] = []
+    for word in query.split():
+        digits = phone_query_digits(word)
+        key = digits if digits is not None else search_key(word)
+        terms.extend(part for part in key.split() if part and part not in terms)
+    return terms
+
+
+def build_search_text(*parts: object, phones: tuple[str | None, ...] = ()) -> str:
+    """Return the normalised text that the search of a record scans: every part's key and every phone's digits."""
+    keys = [search_key(part) for part in parts if part]
+    keys.extend(phone_search_digits(phone) for phone in phones if phone)
+    return " ".join(key for key in keys if key)
