@@ -1,0 +1,98 @@
+"""Fixtures: a migrated database on SQLite and on PostgreSQL, and session factories over them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from trackoe.database import create_app_engine, create_session_factory, migrate
+
+POSTGRES_URL_VARIABLE = "TRACKOE_TEST_POSTGRES_URL"
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+PARIS_CSV = SHARED_DATA / "paris-logements-sociaux.csv"
+
+# Tables emptied between tests, children first.
+TABLES = ("contact_link", "contact", "dwelling", "premises", "habitat")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """Return an SQLite file migrated once, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_app_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """Create a migrated PostgreSQL database for the test session and drop it afterwards."""
+    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server_url:
+        pytest.skip(
+            f"PostgreSQL tests skipped: set {POSTGRES_URL_VARIABLE} to a SQLAlchemy URL such as "
+            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres (bash .ci/run sets it)."
+        )
+
+    name = f"trackoe_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    database_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    engine = create_app_engine(database_url)
+    migrate(engine)
+    engine.dispose()
+
+    yield database_url
+
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template) -> Iterator[str]:
+    """Return the URL of an empty migrated database, once per backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "trackoe.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+
+    url = request.getfixturevalue("postgres_database_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = create_app_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> str:
+    """Return the URL of an empty migrated SQLite file, for tests that run on SQLite only (pages)."""
+    path = tmp_path / "trackoe.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"

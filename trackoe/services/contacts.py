@@ -1,0 +1,225 @@
+"""Use cases of contacts: list, read, create, update, archive and restore."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session
+
+from trackoe import repository
+from trackoe.errors import ConflictError, NotFoundError
+from trackoe.models import Contact, ContactLink, Habitat
+from trackoe.records import (
+    contact_address,
+    contact_display_name,
+    contact_full_name,
+    contact_phone_display,
+    contact_type_label,
+    habitat_address,
+    refresh_contact_keys,
+)
+from trackoe.services.links import add_link_in_session
+from trackoe.services.transaction import Sessions, transaction
+from trackoe.validation import ContactData, ContactInput, LinkData, validate_contact
+from trackoe.views import ContactDetail, ContactFilters, ContactRow, LinkView, ResultPage
+
+logger = logging.getLogger(__name__)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _contact_row(contact: Contact, linked_habitat_count: int) -> ContactRow:
+    return ContactRow(
+        id=contact.id,
+        is_multiple=contact.is_multiple,
+        contact_type=contact_type_label(contact.contact_type),
+        company_name=contact.company_name or "",
+        full_name=contact_full_name(contact),
+        phone=contact_phone_display(contact),
+        email=contact.email or "",
+        address=contact_address(contact),
+        linked_habitat_count=linked_habitat_count or 0,
+        is_archived=contact.archived_at is not None,
+    )
+
+
+def search_contacts(sessions: Sessions, filters: ContactFilters, page: int, page_size: int) -> ResultPage[ContactRow]:
+    """Return page `page` (from 1) of the contacts matching `filters`, with the count of all matches."""
+    page = max(1, page)
+
+    with transaction(sessions, "search_contacts") as session:
+        rows, total = repository.search_contacts(
+            session, filters, offset=(page - 1) * page_size, limit=page_size, today=_today()
+        )
+        return ResultPage(
+            rows=[_contact_row(contact, count) for contact, count in rows],
+            total=total,
+            page=page,
+            page_size=page_size,
+        )
+
+
+def link_view(link: ContactLink, today: dt.date) -> LinkView:
+    """Return the view of a link whose habitat, logement and local are loaded."""
+    habitat: Habitat = link.habitat
+    if link.dwelling is not None:
+        target = f"Logement {link.dwelling.reference}"
+    elif link.premises is not None:
+        target = link.premises.name
+    else:
+        target = ""
+
+    return LinkView(
+        id=link.id,
+        habitat_id=habitat.id,
+        habitat_code=habitat.code,
+        habitat_name=habitat.name,
+        habitat_address=habitat_address(habitat),
+        target=target,
+        role=link.role,
+        is_primary=link.is_primary,
+        start_date=link.start_date,
+        end_date=link.end_date,
+        is_current=link.end_date is None or link.end_date > today,
+    )
+
+
+def _contact_detail(session: Session, contact: Contact) -> ContactDetail:
+    today = _today()
+    links = [link_view(link, today) for link in repository.contact_links(session, contact.id)]
+
+    habitat_label = ""
+    if contact.habitat_id is not None:
+        owner = repository.get_habitat(session, contact.habitat_id)
+        if owner is not None:
+            habitat_label = f"{owner.code} · {owner.name}"
+
+    return ContactDetail(
+        id=contact.id,
+        is_multiple=contact.is_multiple,
+        contact_type=contact.contact_type,
+        civility=contact.civility,
+        last_name=contact.last_name,
+        first_name=contact.first_name,
+        company_name=contact.company_name,
+        phone_landline=contact.phone_landline,
+        phone_mobile=contact.phone_mobile,
+        email=contact.email,
+        address_line1=contact.address_line1,
+        address_line2=contact.address_line2,
+        postcode=contact.postcode,
+        city=contact.city,
+        comment=contact.comment,
+        habitat_id=contact.habitat_id,
+        habitat_label=habitat_label,
+        display_name=contact_display_name(contact),
+        is_archived=contact.archived_at is not None,
+        version=contact.version,
+        links=links,
+    )
+
+
+def _load_contact(session: Session, contact_id: int) -> Contact:
+    contact = repository.get_contact(session, contact_id)
+    if contact is None:
+        raise NotFoundError(f"Le contact n° {contact_id} n'existe pas ou a été supprimé.")
+    return contact
+
+
+def get_contact(sessions: Sessions, contact_id: int) -> ContactDetail:
+    """Return a contact with its links; raise NotFoundError when it does not exist."""
+    with transaction(sessions, "get_contact") as session:
+        return _contact_detail(session, _load_contact(session, contact_id))
+
+
+def _apply(contact: Contact, data: ContactData) -> None:
+    contact.contact_type = data.contact_type.value
+    contact.civility = data.civility
+    contact.last_name = data.last_name
+    contact.first_name = data.first_name
+    contact.company_name = data.company_name
+    contact.phone_landline = data.phone_landline
+    contact.phone_mobile = data.phone_mobile
+    contact.email = data.email
+    contact.address_line1 = data.address_line1
+    contact.address_line2 = data.address_line2
+    contact.postcode = data.postcode
+    contact.city = data.city
+    contact.comment = data.comment
+    refresh_contact_keys(contact)
+
+
+def create_contact(
+    sessions: Sessions,
+    form: ContactInput,
+    *,
+    creation_token: str | None = None,
+    habitat_id: int | None = None,
+    links: tuple[LinkData, ...] = (),
+) -> ContactDetail:
+    """Create a contact multiple, or a contact simple of `habitat_id`, with its links, in one transaction.
+
+    A repeated call with the same `creation_token` (a double click on the form) returns the
+    contact the first call created instead of creating a second one. Raise ValidationError
+    on invalid input and NotFoundError when a habitat does not exist; nothing is written then.
+    """
+    data = validate_contact(form)
+
+    with transaction(sessions, "create_contact") as session:
+        if creation_token is not None:
+            existing = repository.find_contact_by_creation_token(session, creation_token)
+            if existing is not None:
+                logger.info("Contact %s already created by form token; not creating again", existing.id)
+                return _contact_detail(session, existing)
+
+        if habitat_id is not None and repository.get_habitat(session, habitat_id) is None:
+            raise NotFoundError(f"L'habitat n° {habitat_id} n'existe pas ou a été supprimé.")
+
+        contact = Contact(
+            is_multiple=habitat_id is None, habitat_id=habitat_id, creation_token=creation_token
+        )
+        _apply(contact, data)
+        session.add(contact)
+        session.flush()
+
+        for link in links:
+            add_link_in_session(session, contact, link, _today())
+
+        logger.info("Created contact %s (multiple=%s, links=%s)", contact.id, contact.is_multiple, len(links))
+        return _contact_detail(session, contact)
+
+
+def update_contact(
+    sessions: Sessions, contact_id: int, form: ContactInput, *, expected_version: int | None = None
+) -> ContactDetail:
+    """Save the form over a contact; raise ConflictError when someone saved it since `expected_version`."""
+    data = validate_contact(form)
+
+    with transaction(sessions, "update_contact") as session:
+        contact = _load_contact(session, contact_id)
+        if expected_version is not None and contact.version != expected_version:
+            logger.info("Contact %s changed meanwhile (version %s, form %s)", contact_id, contact.version, expected_version)
+            raise ConflictError(
+                "Ce contact a été modifié par quelqu'un d'autre depuis son ouverture. "
+                "Rechargez la page pour voir sa version actuelle."
+            )
+
+        _apply(contact, data)
+        session.flush()
+        logger.info("Updated contact %s", contact_id)
+        return _contact_detail(session, contact)
+
+
+def set_contact_archived(sessions: Sessions, contact_id: int, archived: bool) -> ContactDetail:
+    """Archive the contact (it leaves lists by default) or restore it."""
+    with transaction(sessions, "set_contact_archived") as session:
+        contact = _load_contact(session, contact_id)
+        contact.archived_at = dt.datetime.now(dt.UTC) if archived else None
+        session.flush()
+        logger.info("Contact %s archived=%s", contact_id, archived)
+        return _contact_detail(session, contact)
+
+

@@ -1,0 +1,127 @@
+"""Use cases of habitats: list, read, pick, list their contacts, create and delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from trackoe import repository
+from trackoe.errors import NotFoundError
+from trackoe.models import Habitat
+from trackoe.records import contact_display_name, contact_phone_display, contact_type_label, habitat_address
+from trackoe.services.transaction import Sessions, transaction
+from trackoe.views import HabitatContactRow, HabitatDetail, HabitatRow, ResultPage, TargetOption
+
+logger = logging.getLogger(__name__)
+
+PICKER_LIMIT = 20
+
+
+def _habitat_row(habitat: Habitat, contact_count: int) -> HabitatRow:
+    return HabitatRow(
+        id=habitat.id,
+        code=habitat.code,
+        name=habitat.name,
+        address=habitat.address_line or "",
+        postcode=habitat.postcode or "",
+        city=habitat.city or "",
+        landlord_name=habitat.landlord_name or "",
+        dwelling_count=habitat.dwelling_count,
+        current_contact_count=contact_count or 0,
+    )
+
+
+def search_habitats(sessions: Sessions, text: str, page: int, page_size: int) -> ResultPage[HabitatRow]:
+    """Return page `page` (from 1) of the habitats matching `text`, with the count of all matches."""
+    page = max(1, page)
+
+    with transaction(sessions, "search_habitats") as session:
+        rows, total = repository.search_habitats(
+            session, text, offset=(page - 1) * page_size, limit=page_size, today=dt.date.today()
+        )
+        return ResultPage(
+            rows=[_habitat_row(habitat, count) for habitat, count in rows],
+            total=total,
+            page=page,
+            page_size=page_size,
+        )
+
+
+def pick_habitats(sessions: Sessions, text: str) -> list[HabitatRow]:
+    """Return the first habitats whose code, name or address matches `text`, for the link form."""
+    if not text.strip():
+        return []
+
+    with transaction(sessions, "pick_habitats") as session:
+        return [_habitat_row(habitat, 0) for habitat in repository.pick_habitats(session, text, PICKER_LIMIT)]
+
+
+def get_habitat(sessions: Sessions, habitat_id: int) -> HabitatDetail:
+    """Return a habitat with its logements and locaux; raise NotFoundError when it does not exist."""
+    with transaction(sessions, "get_habitat") as session:
+        habitat = repository.get_habitat(session, habitat_id)
+        if habitat is None:
+            raise NotFoundError(f"L'habitat n° {habitat_id} n'existe pas ou a été supprimé.")
+
+        dwellings = [
+            TargetOption(kind="dwelling", id=d.id, label=f"Logement {d.reference}")
+            for d in repository.habitat_dwellings(session, habitat_id)
+        ]
+        premises = [
+            TargetOption(kind="premises", id=p.id, label=p.name)
+            for p in repository.habitat_premises(session, habitat_id)
+        ]
+        return HabitatDetail(
+            id=habitat.id,
+            code=habitat.code,
+            name=habitat.name,
+            address_line=habitat_address(habitat),
+            postcode=habitat.postcode or "",
+            city=habitat.city or "",
+            landlord_name=habitat.landlord_name or "",
+            dwelling_count=habitat.dwelling_count,
+            latitude=habitat.latitude,
+            longitude=habitat.longitude,
+            is_archived=habitat.archived_at is not None,
+            dwellings=dwellings,
+            premises=premises,
+        )
+
+
+def habitat_contacts(sessions: Sessions, habitat_id: int) -> list[HabitatContactRow]:
+    """Return every current contact of a habitat, simple and multiple, for its CONTACT tab."""
+    with transaction(sessions, "habitat_contacts") as session:
+        rows: list[HabitatContactRow] = []
+        for contact, link in repository.habitat_contacts(session, habitat_id, dt.date.today()):
+            target = ""
+            if link is not None and link.dwelling is not None:
+                target = f"Logement {link.dwelling.reference}"
+            elif link is not None and link.premises is not None:
+                target = link.premises.name
+
+            rows.append(
+                HabitatContactRow(
+                    contact_id=contact.id,
+                    is_multiple=contact.is_multiple,
+                    contact_type=contact_type_label(contact.contact_type),
+                    display_name=contact_display_name(contact),
+                    role=link.role if link is not None else contact_type_label(contact.contact_type),
+                    target=target,
+                    phone=contact_phone_display(contact),
+                    email=contact.email or "",
+                    is_primary=link.is_primary if link is not None else False,
+                    since=link.start_date if link is not None else None,
+                )
+            )
+        return rows
+
+
+def delete_habitat(sessions: Sessions, habitat_id: int) -> None:
+    """Delete a habitat with its logements, locaux, contacts simples and links; contacts multiples stay."""
+    with transaction(sessions, "delete_habitat") as session:
+        habitat = repository.get_habitat(session, habitat_id)
+        if habitat is None:
+            raise NotFoundError(f"L'habitat n° {habitat_id} n'existe pas ou a été supprimé.")
+
+        session.delete(habitat)
+        logger.info("Deleted habitat %s", habitat_id)
