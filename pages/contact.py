@@ -1,0 +1,176 @@
+"""Contact multiple: the creation form, or the edit form with the contact's rattachements."""
+
+import uuid
+
+import streamlit as st
+
+from trackoe.records import contact_type_label
+from trackoe.services import contacts, habitats
+from trackoe.ui.contact_form import initial_values, load_values, read_contact_input, render_contact_fields
+from trackoe.ui.contact_links import render_links_section
+from trackoe.ui.context import app_context
+from trackoe.ui.errors import run_action
+from trackoe.ui.routes import (
+    CONTACT_ID_PARAM,
+    CONTACT_PAGE,
+    CONTACTS_LIST_PAGE,
+    FLASH_KEY,
+    HABITAT_ID_PARAM,
+    HABITAT_PAGE,
+    MULTIPLE_CONTACT_ICON,
+    SIMPLE_CONTACT_ICON,
+    query_id,
+)
+
+context = app_context()
+
+NEW_PREFIX = "contact_new"
+NEW_ERRORS_KEY = "contact_new_errors"
+NEW_TOKEN_KEY = "contact_new_token"
+NEW_TOKEN_USED_KEY = "contact_new_token_used"
+NEW_RESET_KEY = "contact_new_reset"
+
+st.page_link(CONTACTS_LIST_PAGE, label="Retour à la liste des contacts", icon=":material/arrow_back:")
+
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.success(flash)
+
+contact_id = query_id(st.query_params.get(CONTACT_ID_PARAM))
+owner_habitat_id = query_id(st.query_params.get(HABITAT_ID_PARAM))
+
+
+def render_creation() -> None:
+    """Draw the creation form of a contact multiple, or of a contact simple when the URL names a habitat."""
+    owner = None
+    if owner_habitat_id is not None:
+        owner = run_action(lambda: habitats.get_habitat(context.sessions, owner_habitat_id), context="contact.owner")
+        if owner is None:
+            return
+        st.title(f"{SIMPLE_CONTACT_ICON} Nouveau contact simple")
+        st.caption(f"Ce contact appartiendra uniquement à l'habitat {owner.code} · {owner.name}.")
+    else:
+        st.title(f"{MULTIPLE_CONTACT_ICON} Nouveau contact multiple")
+
+    # Widgets can only be emptied before they are drawn, so a creation empties them on the next visit.
+    if st.session_state.pop(NEW_RESET_KEY, False):
+        load_values(NEW_PREFIX, initial_values(None))
+
+    if NEW_TOKEN_KEY not in st.session_state:
+        st.session_state[NEW_TOKEN_KEY] = uuid.uuid4().hex
+
+    errors = st.session_state.get(NEW_ERRORS_KEY, {})
+    if errors:
+        st.error("Le contact n'a pas été enregistré : corrigez les champs signalés.")
+
+    with st.form("contact_new_form", enter_to_submit=False, border=True):
+        render_contact_fields(NEW_PREFIX, errors, persist=True)
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:")
+
+    if not submitted:
+        # A token stays in force until its form has created a contact; a new form gets a new one.
+        if st.session_state.get(NEW_TOKEN_USED_KEY):
+            st.session_state[NEW_TOKEN_KEY] = uuid.uuid4().hex
+            st.session_state[NEW_TOKEN_USED_KEY] = False
+        return
+
+    st.session_state.pop(NEW_ERRORS_KEY, None)
+    form = read_contact_input(NEW_PREFIX)
+    created = run_action(
+        lambda: contacts.create_contact(
+            context.sessions,
+            form,
+            creation_token=st.session_state[NEW_TOKEN_KEY],
+            habitat_id=owner.id if owner is not None else None,
+        ),
+        context="contact.create",
+        field_errors_key=NEW_ERRORS_KEY,
+    )
+    if created is None:
+        if st.session_state.get(NEW_ERRORS_KEY):
+            st.rerun()
+        return
+
+    st.session_state[NEW_TOKEN_USED_KEY] = True
+    st.session_state[NEW_RESET_KEY] = True
+    st.session_state[FLASH_KEY] = f"Le contact « {created.display_name} » a été créé."
+    st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(created.id)})
+
+
+def render_edition(contact_id: int) -> None:
+    """Draw a contact's edit form, its archive button and its rattachements."""
+    detail = run_action(lambda: contacts.get_contact(context.sessions, contact_id), context="contact.get")
+    if detail is None:
+        return
+
+    prefix = f"contact_{contact_id}"
+    errors_key = f"{prefix}_errors"
+    loaded_key = f"{prefix}_loaded_version"
+
+    # Fill the widgets from the database when the contact is opened or saved, not after a failed save.
+    if st.session_state.get(loaded_key) != detail.version:
+        load_values(prefix, initial_values(detail))
+        st.session_state[loaded_key] = detail.version
+        st.session_state.pop(errors_key, None)
+
+    icon = MULTIPLE_CONTACT_ICON if detail.is_multiple else SIMPLE_CONTACT_ICON
+    kind = "Contact multiple" if detail.is_multiple else "Contact simple"
+    st.title(f"{icon} {detail.display_name}")
+    st.caption(f"{kind} · {contact_type_label(detail.contact_type)} · n° {detail.id}")
+    if detail.is_archived:
+        st.warning("Ce contact est archivé : il n'apparaît plus dans les listes ni sur les fiches habitat.")
+    if not detail.is_multiple and detail.habitat_id is not None:
+        st.page_link(
+            HABITAT_PAGE,
+            label=f"Habitat : {detail.habitat_label}",
+            icon=":material/apartment:",
+            query_params={HABITAT_ID_PARAM: str(detail.habitat_id)},
+        )
+
+    errors = st.session_state.get(errors_key, {})
+    if errors:
+        st.error("Les modifications n'ont pas été enregistrées : corrigez les champs signalés.")
+
+    with st.form(f"{prefix}_form", enter_to_submit=False, border=True):
+        render_contact_fields(prefix, errors, persist=False)
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:")
+
+    if submitted:
+        st.session_state.pop(errors_key, None)
+        form = read_contact_input(prefix)
+        saved = run_action(
+            lambda: contacts.update_contact(context.sessions, contact_id, form, expected_version=st.session_state[loaded_key]),
+            context="contact.update",
+            field_errors_key=errors_key,
+        )
+        if saved is not None:
+            st.session_state[FLASH_KEY] = "Les modifications ont été enregistrées."
+            st.rerun()
+        elif st.session_state.get(errors_key):
+            st.rerun()
+
+    render_archive_button(detail.id, detail.is_archived)
+
+    if detail.is_multiple:
+        render_links_section(context.sessions, detail)
+
+
+def render_archive_button(contact_id: int, is_archived: bool) -> None:
+    label = "Restaurer le contact" if is_archived else "Archiver le contact"
+    icon = ":material/unarchive:" if is_archived else ":material/archive:"
+    if st.button(label, icon=icon, key=f"contact_{contact_id}_archive"):
+        changed = run_action(
+            lambda: contacts.set_contact_archived(context.sessions, contact_id, not is_archived),
+            context="contact.archive",
+        )
+        if changed is not None:
+            st.session_state[FLASH_KEY] = "Le contact a été restauré." if is_archived else "Le contact a été archivé."
+            st.rerun()
+
+
+if contact_id is None and st.query_params.get(CONTACT_ID_PARAM) is not None:
+    st.error("L'adresse de cette page ne désigne pas un contact valide. Revenez à la liste des contacts.")
+elif contact_id is None:
+    render_creation()
+else:
+    render_edition(contact_id)

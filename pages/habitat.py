@@ -1,0 +1,131 @@
+"""Fiche habitat: header, then tabs; the CONTACT tab lists every current contact of the habitat."""
+
+import pandas as pd
+import streamlit as st
+
+from trackoe.services import habitats
+from trackoe.ui.context import app_context
+from trackoe.ui.errors import run_action
+from trackoe.ui.grid import GridColumn, show_grid
+from trackoe.ui.routes import (
+    CONTACT_ID_PARAM,
+    CONTACT_PAGE,
+    EDIT_ICON,
+    FLASH_KEY,
+    HABITAT_ID_PARAM,
+    HABITATS_LIST_PAGE,
+    MULTIPLE_CONTACT_ICON,
+    SIMPLE_CONTACT_ICON,
+    query_id,
+)
+from trackoe.ui.text import md
+
+context = app_context()
+
+TAB_INFORMATION = "INFORMATIONS"
+TAB_CONTACT = "CONTACT"
+TAB_PREMISES = "LOGEMENTS ET LOCAUX"
+
+CONTACT_COLUMNS = [
+    GridColumn("icon", "", width=56),
+    GridColumn("contact_type", "Type de contact", width=170),
+    GridColumn("display_name", "Nom ou raison sociale", width=230),
+    GridColumn("role", "Rôle", width=160),
+    GridColumn("target", "Logement ou local", width=150),
+    GridColumn("phone", "Téléphone", width=190),
+    GridColumn("email", "Mail", width=220),
+    GridColumn("primary", "Principal", width=100),
+]
+
+st.page_link(HABITATS_LIST_PAGE, label="Retour à la liste des habitats", icon=":material/arrow_back:")
+
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.success(flash)
+
+
+def render_contact_tab(habitat_id: int) -> None:
+    rows = run_action(lambda: habitats.habitat_contacts(context.sessions, habitat_id), context="habitat.contacts")
+    if rows is None:
+        return
+
+    multiple_count = sum(1 for row in rows if row.is_multiple)
+    st.caption(
+        f"{len(rows)} contact(s) en cours : {multiple_count} contact(s) multiple(s) {MULTIPLE_CONTACT_ICON}, "
+        f"{len(rows) - multiple_count} contact(s) simple(s) {SIMPLE_CONTACT_ICON}. Cliquez sur {EDIT_ICON} pour ouvrir un contact."
+    )
+    if st.button("Créer un contact simple", icon=":material/person_add:", key="habitat_create_simple"):
+        st.switch_page(CONTACT_PAGE, query_params={HABITAT_ID_PARAM: str(habitat_id)})
+
+    if not rows:
+        st.info("Aucun contact n'est rattaché à cet habitat.")
+        return
+
+    frame = pd.DataFrame(
+        [
+            {
+                # The grid needs one id per row; a contact may hold several links to the habitat.
+                "id": index,
+                "icon": MULTIPLE_CONTACT_ICON if row.is_multiple else SIMPLE_CONTACT_ICON,
+                "contact_type": row.contact_type,
+                "display_name": row.display_name,
+                "role": row.role,
+                "target": row.target,
+                "phone": row.phone,
+                "email": row.email,
+                "primary": "Oui" if row.is_primary else "",
+            }
+            for index, row in enumerate(rows)
+        ],
+        columns=["id", *(column.field for column in CONTACT_COLUMNS)],
+    )
+    opened_index = show_grid(
+        frame,
+        CONTACT_COLUMNS,
+        key=f"habitat_{habitat_id}_contacts_grid",
+        action_icon=EDIT_ICON,
+        action_tooltip="Ouvrir le contact",
+        height=min(560, 90 + 42 * len(rows)),
+    )
+    if opened_index is not None and 0 <= opened_index < len(rows):
+        st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(rows[opened_index].contact_id)})
+
+
+def render_habitat(habitat_id: int) -> None:
+    habitat = run_action(lambda: habitats.get_habitat(context.sessions, habitat_id), context="habitat.get")
+    if habitat is None:
+        return
+
+    st.title(f"{md(habitat.code)} · {md(habitat.name)}")
+    header = st.columns(4)
+    header[0].metric("Code", habitat.code)
+    header[1].metric("Bailleur", habitat.landlord_name or "—")
+    header[2].metric("Logements", habitat.dwelling_count if habitat.dwelling_count is not None else "—")
+    header[3].metric("Commune", f"{habitat.postcode} {habitat.city}".strip() or "—")
+    st.text(habitat.address_line)
+    if habitat.is_archived:
+        st.warning("Cet habitat est archivé.")
+
+    information, contact, premises = st.tabs(
+        [TAB_INFORMATION, TAB_CONTACT, TAB_PREMISES], key="habitat_tab", default=TAB_CONTACT, bind="query-params"
+    )
+    with information:
+        st.text(f"Adresse : {habitat.address_line or '—'}")
+        st.text(f"Bailleur : {habitat.landlord_name or '—'}")
+        st.text(f"Nombre de logements : {habitat.dwelling_count if habitat.dwelling_count is not None else '—'}")
+        if habitat.latitude is not None and habitat.longitude is not None:
+            st.text(f"Coordonnées : {habitat.latitude:.6f}, {habitat.longitude:.6f}")
+    with contact:
+        render_contact_tab(habitat.id)
+    with premises:
+        if not habitat.dwellings and not habitat.premises:
+            st.info("Aucun logement ni local n'est enregistré pour cet habitat.")
+        for option in [*habitat.premises, *habitat.dwellings]:
+            st.text(option.label)
+
+
+habitat_id = query_id(st.query_params.get(HABITAT_ID_PARAM))
+if habitat_id is None:
+    st.error("L'adresse de cette page ne désigne pas un habitat valide. Revenez à la liste des habitats.")
+else:
+    render_habitat(habitat_id)

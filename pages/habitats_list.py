@@ -1,0 +1,76 @@
+"""Habitats: a searchable list paged in the database; the house icon opens the fiche habitat."""
+
+import pandas as pd
+import streamlit as st
+
+from trackoe.services import habitats
+from trackoe.ui.context import app_context
+from trackoe.ui.errors import run_action
+from trackoe.ui.grid import GridColumn, show_grid
+from trackoe.ui.routes import HABITAT_ID_PARAM, HABITAT_PAGE, OPEN_HABITAT_ICON
+
+context = app_context()
+page_size = context.settings.page_size
+
+st.title("Habitats")
+
+search_text = st.text_input(
+    "Recherche",
+    key="habitats_text",
+    placeholder="Code, nom, adresse, code postal, commune ou bailleur",
+    persist_state="session",
+    max_chars=200,
+)
+
+if st.session_state.get("habitats_last_text") != search_text:
+    st.session_state["habitats_last_text"] = search_text
+    st.session_state["habitats_page"] = 1
+
+result = run_action(
+    lambda: habitats.search_habitats(context.sessions, search_text, st.session_state.get("habitats_page", 1), page_size),
+    context="habitats_list.search",
+)
+
+if result is not None:
+    count_label = "habitat trouvé" if result.total == 1 else "habitats trouvés"
+    st.markdown(f"**{result.total:,}** {count_label}".replace(",", "\u202f"))
+
+    frame = pd.DataFrame(
+        [
+            {
+                "id": row.id,
+                "code": row.code,
+                "name": row.name,
+                "address": row.address,
+                "postcode": row.postcode,
+                "city": row.city,
+                "landlord_name": row.landlord_name,
+                "dwelling_count": row.dwelling_count,
+                "current_contact_count": row.current_contact_count,
+            }
+            for row in result.rows
+        ],
+        columns=["id", "code", "name", "address", "postcode", "city", "landlord_name", "dwelling_count", "current_contact_count"],
+    )
+    opened_id = show_grid(
+        frame,
+        [
+            GridColumn("code", "Code", width=130),
+            GridColumn("name", "Nom", width=280),
+            GridColumn("address", "Adresse", width=260),
+            GridColumn("postcode", "Code postal", width=110),
+            GridColumn("city", "Commune", width=150),
+            GridColumn("landlord_name", "Bailleur", width=150),
+            GridColumn("dwelling_count", "Logements", width=110, numeric=True),
+            GridColumn("current_contact_count", "Contacts", width=100, numeric=True),
+        ],
+        key=f"habitats_grid_{result.page}",
+        action_icon=OPEN_HABITAT_ICON,
+        action_tooltip="Ouvrir la fiche habitat",
+    )
+    if opened_id is not None:
+        st.switch_page(HABITAT_PAGE, query_params={HABITAT_ID_PARAM: str(opened_id)})
+
+    if result.page_count > 1:
+        st.caption(f"Page {result.page} sur {result.page_count} · {page_size} habitats par page")
+        st.pagination(result.page_count, key="habitats_page")

@@ -1,0 +1,201 @@
+"""The rattachements block of a contact multiple: list, add, end and remove links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from trackoe.domain import LINK_ROLES
+from trackoe.records import contact_type_label
+from trackoe.services import habitats, links
+from trackoe.services.transaction import Sessions
+from trackoe.ui.errors import run_action, show_field_error
+from trackoe.ui.grid import GridColumn, show_grid
+from trackoe.ui.routes import FLASH_KEY, HABITAT_ID_PARAM, HABITAT_PAGE, OPEN_HABITAT_ICON
+from trackoe.validation import validate_link
+from trackoe.views import ContactDetail, LinkView
+
+LINK_COLUMNS = [
+    GridColumn("status", "Statut", width=150),
+    GridColumn("habitat_code", "Code", width=120),
+    GridColumn("habitat_name", "Habitat", width=230),
+    GridColumn("habitat_address", "Adresse", width=280),
+    GridColumn("target", "Logement ou local", width=160),
+    GridColumn("role", "Rôle", width=160),
+    GridColumn("since", "Depuis le", width=110),
+    GridColumn("primary", "Principal", width=100),
+]
+
+
+def _date_label(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value is not None else ""
+
+
+def _link_label(link: LinkView) -> str:
+    target = f" · {link.target}" if link.target else ""
+    return f"{link.habitat_code} · {link.habitat_name}{target} · {link.role}"
+
+
+def _links_frame(link_views: list[LinkView]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": link.id,
+                "status": "En cours" if link.is_current else f"Terminé le {_date_label(link.end_date)}",
+                "habitat_code": link.habitat_code,
+                "habitat_name": link.habitat_name,
+                "habitat_address": link.habitat_address,
+                "target": link.target,
+                "role": link.role,
+                "since": _date_label(link.start_date),
+                "primary": "Oui" if link.is_primary else "",
+            }
+            for link in link_views
+        ],
+        columns=["id", *(column.field for column in LINK_COLUMNS)],
+    )
+
+
+def render_links_section(sessions: Sessions, contact: ContactDetail) -> None:
+    """Draw the contact's links with a way to open each habitat, then the forms that change them."""
+    current = [link for link in contact.links if link.is_current]
+    ended_count = len(contact.links) - len(current)
+
+    st.subheader("Habitats rattachés")
+    st.caption(
+        f"{len(current)} rattachement(s) en cours, {ended_count} terminé(s) conservé(s) en historique. "
+        f"Cliquez sur {OPEN_HABITAT_ICON} pour ouvrir la fiche habitat."
+    )
+
+    if contact.links:
+        opened_link_id = show_grid(
+            _links_frame(contact.links),
+            LINK_COLUMNS,
+            key=f"contact_{contact.id}_links_grid",
+            action_icon=OPEN_HABITAT_ICON,
+            action_tooltip="Ouvrir la fiche habitat",
+            height=min(520, 90 + 42 * len(contact.links)),
+        )
+        if opened_link_id is not None:
+            habitat_id = next(link.habitat_id for link in contact.links if link.id == opened_link_id)
+            st.switch_page(HABITAT_PAGE, query_params={HABITAT_ID_PARAM: str(habitat_id)})
+    else:
+        st.info("Ce contact n'est rattaché à aucun habitat.")
+
+    left, right = st.columns(2)
+    with left:
+        _render_add_link(sessions, contact)
+    with right:
+        _render_change_link(sessions, contact, current)
+
+
+def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
+    prefix = f"contact_{contact.id}_add_link"
+    errors = st.session_state.get(f"{prefix}_errors", {})
+
+    with st.container(border=True):
+        st.markdown("**Ajouter un rattachement**")
+        search = st.text_input(
+            "Rechercher un habitat",
+            key=f"{prefix}_search",
+            placeholder="Code, nom ou adresse",
+            max_chars=200,
+        )
+        matches = run_action(lambda: habitats.pick_habitats(sessions, search), context="links.pick") or []
+        if search.strip() and not matches:
+            st.warning("Aucun habitat ne correspond à cette recherche.")
+
+        habitat = st.selectbox(
+            "Habitat",
+            matches,
+            key=f"{prefix}_habitat",
+            index=0 if matches else None,
+            placeholder="Tapez d'abord une partie du nom, du code ou de l'adresse",
+            format_func=lambda row: f"{row.code} · {row.name} · {row.address} {row.postcode} {row.city}".strip(),
+        )
+        show_field_error(errors, "habitat_id")
+
+        targets = []
+        if habitat is not None:
+            detail = run_action(lambda: habitats.get_habitat(sessions, habitat.id), context="links.targets")
+            if detail is not None:
+                targets = [*detail.dwellings, *detail.premises]
+        target = st.selectbox(
+            "Logement ou local (facultatif)",
+            [None, *targets],
+            key=f"{prefix}_target",
+            format_func=lambda option: "Tout l'habitat" if option is None else option.label,
+        )
+        show_field_error(errors, "dwelling_id")
+        show_field_error(errors, "premises_id")
+
+        default_role = contact_type_label(contact.contact_type)
+        role = st.selectbox(
+            "Rôle",
+            LINK_ROLES,
+            key=f"{prefix}_role",
+            index=LINK_ROLES.index(default_role) if default_role in LINK_ROLES else 0,
+        )
+        show_field_error(errors, "role")
+        is_primary = st.checkbox("Contact principal pour ce rôle", key=f"{prefix}_primary")
+        start_date = st.date_input("Depuis le", key=f"{prefix}_start", value=dt.date.today(), format="DD/MM/YYYY")
+
+        if st.button("Ajouter le rattachement", key=f"{prefix}_submit", icon=":material/add_link:"):
+            st.session_state.pop(f"{prefix}_errors", None)
+            link_id = run_action(
+                lambda: links.add_link(
+                    sessions,
+                    contact.id,
+                    validate_link(
+                        habitat.id if habitat is not None else None,
+                        role,
+                        dwelling_id=target.id if target is not None and target.kind == "dwelling" else None,
+                        premises_id=target.id if target is not None and target.kind == "premises" else None,
+                        is_primary=is_primary,
+                        start_date=start_date,
+                    ),
+                ),
+                context="links.add",
+                field_errors_key=f"{prefix}_errors",
+            )
+            if link_id is not None:
+                st.session_state[FLASH_KEY] = f"Le contact est rattaché à l'habitat {habitat.code}."
+                st.rerun()
+
+
+def _render_change_link(sessions: Sessions, contact: ContactDetail, current: list[LinkView]) -> None:
+    prefix = f"contact_{contact.id}_change_link"
+
+    with st.container(border=True):
+        st.markdown("**Terminer ou supprimer un rattachement**")
+        if not current:
+            st.caption("Aucun rattachement en cours.")
+            return
+
+        link = st.selectbox("Rattachement", current, key=f"{prefix}_link", format_func=_link_label)
+        end_date = st.date_input("Date de fin", key=f"{prefix}_end", value=dt.date.today(), format="DD/MM/YYYY")
+
+        if st.button("Terminer ce rattachement", key=f"{prefix}_end_submit", icon=":material/event_busy:"):
+            done = run_action(
+                lambda: links.end_link(sessions, contact.id, link.id, end_date) or True,
+                context="links.end",
+            )
+            if done:
+                st.session_state[FLASH_KEY] = "Le rattachement est terminé ; il reste visible dans l'historique."
+                st.rerun()
+
+        st.caption("Supprimer efface le rattachement sans historique : réservé aux erreurs de saisie.")
+        if st.button("Supprimer (saisi par erreur)", key=f"{prefix}_remove", icon=":material/delete:"):
+            _confirm_removal(sessions, contact.id, link)
+
+
+@st.dialog("Supprimer ce rattachement ?")
+def _confirm_removal(sessions: Sessions, contact_id: int, link: LinkView) -> None:
+    st.write(f"Le rattachement « {_link_label(link)} » sera supprimé sans laisser d'historique.")
+    if st.button("Supprimer définitivement", type="primary", key="contact_remove_link_confirm"):
+        done = run_action(lambda: links.remove_link(sessions, contact_id, link.id) or True, context="links.remove")
+        if done:
+            st.session_state[FLASH_KEY] = "Le rattachement a été supprimé."
+            st.rerun()

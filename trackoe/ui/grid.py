@@ -1,0 +1,140 @@
+"""AG Grid tables whose action column (a pencil, a house) opens the record of its row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from st_aggrid import AgGrid, DataReturnMode, JsCode
+
+ACTION_FIELD = "action"
+ID_FIELD = "id"
+
+# A click on the action cell selects its row; only selection changes reach Python, and
+# the grid sends back the selected row's id alone, so the message stays a few bytes.
+_OPEN_ON_ACTION_CLICK = JsCode(
+    """
+    function(event) {
+        if (event.colDef.field === 'action') {
+            event.node.setSelected(true, true);
+        }
+    }
+    """
+)
+_RETURN_SELECTED_ID = JsCode(
+    """
+    function({streamlitRerunEventTriggerName, eventData}) {
+        const rows = eventData.api.getSelectedRows();
+        return {selected_id: rows.length ? rows[0].id : null};
+    }
+    """
+)
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """A column shown by the grid: the DataFrame field and its French header."""
+
+    field: str
+    header: str
+    width: int | None = None
+    numeric: bool = False
+    tooltip_field: str | None = None
+
+
+def _column_definition(column: GridColumn) -> dict:
+    definition: dict = {
+        "field": column.field,
+        "headerName": column.header,
+        "sortable": True,
+        "resizable": True,
+        "filter": "agNumberColumnFilter" if column.numeric else "agTextColumnFilter",
+        "floatingFilter": False,
+    }
+    if column.width is not None:
+        definition["width"] = column.width
+    if column.tooltip_field is not None:
+        definition["tooltipField"] = column.tooltip_field
+    if column.numeric:
+        definition["type"] = "numericColumn"
+    return definition
+
+
+def grid_options(columns: list[GridColumn], *, action_icon: str, action_tooltip: str) -> dict:
+    """Return grid options: sortable, resizable, filterable columns and a leading action column."""
+    action_column = {
+        "field": ACTION_FIELD,
+        "headerName": "",
+        "width": 56,
+        "pinned": "left",
+        "sortable": False,
+        "filter": False,
+        "resizable": False,
+        "headerTooltip": action_tooltip,
+        "tooltipValueGetter": JsCode(f"function() {{ return {action_tooltip!r}; }}"),
+        "cellStyle": {"cursor": "pointer", "textAlign": "center"},
+    }
+    return {
+        "columnDefs": [action_column, *(_column_definition(column) for column in columns)],
+        "defaultColDef": {"minWidth": 60},
+        "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": False},
+        "getRowId": JsCode("function(params) { return String(params.data.id); }"),
+        "onCellClicked": _OPEN_ON_ACTION_CLICK,
+        "tooltipShowDelay": 300,
+        "suppressCellFocus": False,
+        "localeText": FRENCH_LOCALE,
+    }
+
+
+def show_grid(frame: pd.DataFrame, columns: list[GridColumn], *, key: str, action_icon: str, action_tooltip: str, height: int = 520) -> int | None:
+    """Show `frame` in AG Grid; return the id of the row whose action cell was clicked, else None.
+
+    `frame` needs an integer `id` column; cells are rendered as text, never as HTML.
+    """
+    data = frame.copy()
+    data[ACTION_FIELD] = action_icon
+
+    response = AgGrid(
+        data,
+        gridOptions=grid_options(columns, action_icon=action_icon, action_tooltip=action_tooltip),
+        height=height,
+        key=key,
+        update_on=["selectionChanged"],
+        data_return_mode=DataReturnMode.CUSTOM,
+        custom_jscode_for_grid_return=_RETURN_SELECTED_ID,
+        allow_unsafe_jscode=True,
+        show_toolbar=False,
+        show_download_button=False,
+        show_search=False,
+        theme="streamlit",
+    )
+
+    selected_id = response.get("selected_id") if response is not None else None
+    return int(selected_id) if selected_id is not None else None
+
+
+FRENCH_LOCALE = {
+    "noRowsToShow": "Aucune ligne à afficher",
+    "loadingOoo": "Chargement…",
+    "filterOoo": "Filtrer…",
+    "equals": "Égal à",
+    "notEqual": "Différent de",
+    "contains": "Contient",
+    "notContains": "Ne contient pas",
+    "startsWith": "Commence par",
+    "endsWith": "Se termine par",
+    "blank": "Vide",
+    "notBlank": "Non vide",
+    "lessThan": "Inférieur à",
+    "greaterThan": "Supérieur à",
+    "lessThanOrEqual": "Inférieur ou égal à",
+    "greaterThanOrEqual": "Supérieur ou égal à",
+    "inRange": "Entre",
+    "andCondition": "ET",
+    "orCondition": "OU",
+    "applyFilter": "Appliquer",
+    "resetFilter": "Réinitialiser",
+    "clearFilter": "Effacer",
+    "sortAscending": "Tri croissant",
+    "sortDescending": "Tri décroissant",
+}
