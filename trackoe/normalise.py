@@ -22,8 +22,10 @@ def clean_text(value: object) -> str | None:
     if value is None:
         return None
 
-    text = unicodedata.normalize("NFC", str(value))
-    text = _CONTROL_CHARACTERS.sub("", text).strip()
+    # Control characters go before composing, because removing one between a letter and
+    # a combining accent would leave a decomposed pair behind.
+    text = _CONTROL_CHARACTERS.sub("", str(value))
+    text = unicodedata.normalize("NFC", text).strip()
     return text or None
 
 
@@ -95,10 +97,12 @@ def phone_query_digits(query: str) -> str | None:
     if len(digits) < 4:
         return None
 
+    # A French national number never starts with 0 after the country code, so a 0 there is
+    # the trunk prefix that "+33 (0)6 12 34 56 78" writes in brackets.
     if text.startswith("+33"):
-        return "0" + digits[2:]
+        return "0" + digits[2:].removeprefix("0")
     if digits.startswith("0033"):
-        return "0" + digits[4:]
+        return "0" + digits[4:].removeprefix("0")
     if digits.startswith("33") and len(digits) == 11:
         return "0" + digits[2:]
     return digits
