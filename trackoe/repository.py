@@ -342,3 +342,62 @@ def habitats_for_demo(session: Session) -> list[Habitat]:
     """Return every habitat with its coordinates, for the demo generator to place contacts near them."""
     return list(session.scalars(select(Habitat).where(Habitat.archived_at.is_(None)).order_by(Habitat.id)))
 
+
+# Values per IN list, far below SQLite's default limit of 32,766 bound parameters (since SQLite 3.32).
+IN_LIST_CHUNK_SIZE = 500
+
+
+def _chunks(values: list, size: int = IN_LIST_CHUNK_SIZE):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def find_habitats_by_codes(session: Session, codes: list[str]) -> dict[str, Habitat]:
+    """Return the habitats whose code is in `codes`, by code."""
+    found: dict[str, Habitat] = {}
+    for chunk in _chunks(list(dict.fromkeys(codes))):
+        for habitat in session.scalars(select(Habitat).where(Habitat.code.in_(chunk))):
+            found[habitat.code] = habitat
+    return found
+
+
+def current_links_with_role(session: Session, habitat_ids: list[int], role: str, today: dt.date) -> list[ContactLink]:
+    """Return the current links with `role` to the habitats themselves (not to a logement or local)."""
+    links: list[ContactLink] = []
+    for chunk in _chunks(list(dict.fromkeys(habitat_ids))):
+        query = select(ContactLink).where(
+            ContactLink.habitat_id.in_(chunk),
+            ContactLink.role == role,
+            ContactLink.dwelling_id.is_(None),
+            ContactLink.premises_id.is_(None),
+            current_link_condition(today),
+        )
+        links.extend(session.scalars(query.order_by(ContactLink.id)))
+    return links
+
+
+def habitat_codes_with_prefix(session: Session, prefix: str) -> list[str]:
+    """Return the codes starting with `prefix` (a literal: `%` and `_` match only themselves)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(Habitat.code).where(Habitat.code.like(f"{escaped}%", escape="\\")).order_by(Habitat.code)
+    return list(session.scalars(query))
+
+
+def dwellings_by_habitat(session: Session, habitat_ids: list[int]) -> dict[int, list[Dwelling]]:
+    """Return the logements of each habitat in `habitat_ids` that has any, ordered by reference."""
+    found: dict[int, list[Dwelling]] = {}
+    for chunk in _chunks(list(dict.fromkeys(habitat_ids))):
+        query = select(Dwelling).where(Dwelling.habitat_id.in_(chunk)).order_by(Dwelling.reference, Dwelling.id)
+        for dwelling in session.scalars(query):
+            found.setdefault(dwelling.habitat_id, []).append(dwelling)
+    return found
+
+
+def premises_by_habitat(session: Session, habitat_ids: list[int]) -> dict[int, list[Premises]]:
+    """Return the locaux of each habitat in `habitat_ids` that has any, ordered by name."""
+    found: dict[int, list[Premises]] = {}
+    for chunk in _chunks(list(dict.fromkeys(habitat_ids))):
+        query = select(Premises).where(Premises.habitat_id.in_(chunk)).order_by(Premises.name, Premises.id)
+        for premises in session.scalars(query):
+            found.setdefault(premises.habitat_id, []).append(premises)
+    return found
