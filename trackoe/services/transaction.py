@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from trackoe.errors import ConflictError, DatabaseUnavailableError
 
@@ -20,12 +21,20 @@ Sessions = sessionmaker[Session]
 def transaction(sessions: Sessions, action: str) -> Iterator[Session]:
     """Run the block in one transaction: commit at the end, roll back on any error.
 
-    Integrity faults become ConflictError and lost connections DatabaseUnavailableError,
-    both with a French message; `action` names the use case in the logs.
+    Integrity faults and stale versions become ConflictError and lost connections
+    DatabaseUnavailableError, both with a French message. `action` names the use case in the logs.
     """
     try:
         with sessions.begin() as session:
             yield session
+    except StaleDataError as error:
+        # The version check of a versioned row failed: someone saved it after this
+        # transaction read it.
+        logger.info("%s rejected: record changed meanwhile: %s", action, error)
+        raise ConflictError(
+            "Cet enregistrement a été modifié par quelqu'un d'autre entre-temps. "
+            "Rechargez la page pour voir sa version actuelle."
+        ) from error
     except IntegrityError as error:
         logger.warning("%s rejected by an integrity constraint: %s", action, error.orig)
         raise ConflictError(
