@@ -124,7 +124,7 @@ if result is not None:
         columns=["id", "icon", "contact_type", "company_name", "full_name", "phone", "email", "address", "linked_habitat_count", "status"],
     )
     columns = [
-        GridColumn("icon", "", width=56, tooltip_field=None),
+        GridColumn("icon", "", width=56, filterable=False),
         GridColumn("contact_type", "Type de contact", width=170),
         GridColumn("company_name", "Raison sociale", width=200),
         GridColumn("full_name", "Nom et prénom", width=200),

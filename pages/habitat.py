@@ -27,7 +27,7 @@ TAB_CONTACT = "CONTACT"
 TAB_PREMISES = "LOGEMENTS ET LOCAUX"
 
 CONTACT_COLUMNS = [
-    GridColumn("icon", "", width=56),
+    GridColumn("icon", "", width=56, filterable=False),
     GridColumn("contact_type", "Type de contact", width=170),
     GridColumn("display_name", "Nom ou raison sociale", width=230),
     GridColumn("role", "Rôle", width=160),

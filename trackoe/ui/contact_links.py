@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from trackoe.domain import LINK_ROLES
+from trackoe.normalise import search_key
 from trackoe.records import contact_type_label
 from trackoe.services import habitats, links
 from trackoe.services.transaction import Sessions
@@ -110,7 +111,8 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
         habitat = st.selectbox(
             "Habitat",
             matches,
-            key=f"{prefix}_habitat",
+            # The options change with the search text, so the key does too: a kept key would keep an old choice.
+            key=f"{prefix}_habitat_{search_key(search)}",
             index=0 if matches else None,
             placeholder="Tapez d'abord une partie du nom, du code ou de l'adresse",
             format_func=lambda row: f"{row.code} · {row.name} · {row.address} {row.postcode} {row.city}".strip(),
@@ -125,7 +127,7 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
         target = st.selectbox(
             "Logement ou local (facultatif)",
             [None, *targets],
-            key=f"{prefix}_target",
+            key=f"{prefix}_target_{habitat.id if habitat is not None else 0}",
             format_func=lambda option: "Tout l'habitat" if option is None else option.label,
         )
         show_field_error(errors, "dwelling_id")

@@ -40,6 +40,13 @@ class GridColumn:
     width: int | None = None
     numeric: bool = False
     tooltip_field: str | None = None
+    filterable: bool = True
+
+
+def _filter_type(column: GridColumn) -> str | bool:
+    if not column.filterable:
+        return False
+    return "agNumberColumnFilter" if column.numeric else "agTextColumnFilter"
 
 
 def _column_definition(column: GridColumn) -> dict:
@@ -48,7 +55,7 @@ def _column_definition(column: GridColumn) -> dict:
         "headerName": column.header,
         "sortable": True,
         "resizable": True,
-        "filter": "agNumberColumnFilter" if column.numeric else "agTextColumnFilter",
+        "filter": _filter_type(column),
         "floatingFilter": False,
     }
     if column.width is not None:

@@ -1,0 +1,185 @@
+"""Real-browser test: headless Debian Chromium drives the running application through Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from trackoe.database import create_app_engine, create_session_factory
+from trackoe.models import Habitat
+from trackoe.records import refresh_habitat_keys
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GRID_FRAME = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+SERVER_START_TIMEOUT_S = 60
+STEP_TIMEOUT_MS = 30_000
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "Browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium; bash .ci/run installs it).",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Launch Debian's Chromium, never a downloaded browser, with the flags this machine needs."""
+    return {
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _seed_habitats(database_url: str) -> None:
+    engine = create_app_engine(database_url)
+    sessions = create_session_factory(engine)
+    with sessions.begin() as session:
+        for code, name, street in [
+            ("ACA-01", "Résidence Les Acacias", "12 rue des Acacias"),
+            ("BLE-02", "Résidence Les Bleuets", "4 allée des Bleuets"),
+            ("CHE-03", "Résidence Les Chênes", "8 avenue des Chênes"),
+        ]:
+            habitat = Habitat(
+                code=code, name=name, address_line=street, postcode="05000", city="Gap",
+                landlord_name="OPH 05", dwelling_count=24,
+            )
+            refresh_habitat_keys(habitat)
+            session.add(habitat)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, sqlite_template):
+    """Start the application on a free loopback port over a migrated SQLite file holding three habitats."""
+    database_path = tmp_path_factory.mktemp("browser") / "trackoe.db"
+    database_path.write_bytes(sqlite_template.read_bytes())
+    database_url = f"sqlite:///{database_path}"
+    _seed_habitats(database_url)
+
+    port = _free_port()
+    environment = {**os.environ, "TRACKOE_DATABASE_URL": database_url, "TRACKOE_SEED_DEMO": "0"}
+    log_path = database_path.with_suffix(".log")
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "app.py",
+                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            ],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.terminate()
+        pytest.fail(f"Streamlit did not start within {SERVER_START_TIMEOUT_S} s; log: {log_path.read_text()[-2000:]}")
+
+    yield url
+
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _add_link(page, habitat_search: str, habitat_code: str) -> None:
+    search = page.get_by_label("Rechercher un habitat", exact=True)
+    search.fill(habitat_search)
+    search.press("Enter")
+    # Elements of the previous run linger while Streamlit reruns, so wait for the one holding the match.
+    page.locator(f'input[aria-label="Habitat"][value^="{habitat_code} "]').wait_for()
+    page.get_by_role("button", name="Ajouter le rattachement").click()
+    page.get_by_text(f"rattaché à l'habitat {habitat_code}").wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def _click_action(grid, row_text: str) -> None:
+    """Click the action cell of the row showing `row_text`; the action column is pinned, so it sits in another row element."""
+    row = grid.locator(".ag-center-cols-container .ag-row", has_text=row_text).first
+    row.wait_for()
+    row_index = row.get_attribute("row-index")
+    grid.locator(f'.ag-pinned-left-cols-container .ag-row[row-index="{row_index}"] [col-id="action"]').click()
+
+
+def test_contact_created_found_linked_and_shown(page, app_url):
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    page.goto(app_url)
+
+    # Create a contact multiple named Lefèvre through the form.
+    page.get_by_role("button", name="Créer un contact multiple").click()
+    page.get_by_role("button", name="Enregistrer").wait_for()
+    _choose(page, "Type de contact *", "Gardien")
+    page.get_by_label("Nom", exact=True).fill("Lefèvre")
+    page.get_by_label("Prénom", exact=True).fill("Anne")
+    page.get_by_label("Téléphone mobile", exact=True).fill("06.12.34.56.78")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Le contact « LEFÈVRE Anne » a été créé.").wait_for()
+    assert re.search(r"/contact\?contact_id=\d+", page.url)
+
+    # Find it by typing "lefevre" without the accent in the list's search zone.
+    page.get_by_role("link", name="Retour à la liste des contacts").click()
+    search = page.get_by_label("Recherche", exact=True)
+    search.fill("lefevre")
+    search.press("Enter")
+    page.get_by_text("1 contact trouvé").wait_for()
+    grid = page.frame_locator(GRID_FRAME)
+    row = grid.locator(".ag-row", has_text="LEFÈVRE Anne")
+    row.wait_for()
+    assert "06 12 34 56 78" in row.inner_text()
+
+    # Open it with the row's pencil and link it to two habitats.
+    _click_action(grid, "LEFÈVRE Anne")
+    page.wait_for_url(re.compile(r"/contact\?contact_id=\d+"))
+    page.get_by_text("Habitats rattachés").wait_for()
+    _add_link(page, "acacias", "ACA-01")
+    _add_link(page, "bleuets", "BLE-02")
+    links_grid = page.frame_locator(GRID_FRAME)
+    links_grid.locator(".ag-center-cols-container .ag-row", has_text="BLE-02").wait_for()
+    assert links_grid.locator(".ag-center-cols-container .ag-row").count() == 2
+
+    # Open one habitat: its CONTACT tab lists the contact with the multiple-contact icon.
+    _click_action(links_grid, "ACA-01")
+    page.wait_for_url(re.compile(r"/habitat\?habitat_id=\d+"))
+    page.get_by_role("tab", name="CONTACT").wait_for()
+    contact_row = page.frame_locator(GRID_FRAME).locator(".ag-row", has_text="LEFÈVRE Anne")
+    contact_row.wait_for()
+    assert contact_row.locator('[col-id="icon"]').inner_text().strip() == "👥"
