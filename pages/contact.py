@@ -6,7 +6,7 @@ import streamlit as st
 
 from trackoe.records import contact_type_label
 from trackoe.services import contacts, habitats
-from trackoe.ui.contact_form import initial_values, load_values, read_contact_input, render_contact_fields
+from trackoe.ui.contact_form import initial_values, load_values, read_contact_input, render_contact_fields, widget_key
 from trackoe.ui.contact_links import render_links_section
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
@@ -21,6 +21,7 @@ from trackoe.ui.routes import (
     SIMPLE_CONTACT_ICON,
     query_id,
 )
+from trackoe.ui.text import md
 
 context = app_context()
 
@@ -48,7 +49,7 @@ def render_creation() -> None:
         if owner is None:
             return
         st.title(f"{SIMPLE_CONTACT_ICON} Nouveau contact simple")
-        st.caption(f"Ce contact appartiendra uniquement à l'habitat {owner.code} · {owner.name}.")
+        st.caption(f"Ce contact appartiendra uniquement à l'habitat {md(owner.code)} · {md(owner.name)}.")
     else:
         st.title(f"{MULTIPLE_CONTACT_ICON} Nouveau contact multiple")
 
@@ -93,7 +94,7 @@ def render_creation() -> None:
 
     st.session_state[NEW_TOKEN_USED_KEY] = True
     st.session_state[NEW_RESET_KEY] = True
-    st.session_state[FLASH_KEY] = f"Le contact « {created.display_name} » a été créé."
+    st.session_state[FLASH_KEY] = f"Le contact « {md(created.display_name)} » a été créé."
     st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(created.id)})
 
 
@@ -107,22 +108,24 @@ def render_edition(contact_id: int) -> None:
     errors_key = f"{prefix}_errors"
     loaded_key = f"{prefix}_loaded_version"
 
-    # Fill the widgets from the database when the contact is opened or saved, not after a failed save.
-    if st.session_state.get(loaded_key) != detail.version:
+    # Fill the widgets from the database when the contact is opened or after this page saved it.
+    # Streamlit drops the state of widgets that a run did not draw, so a missing field means a new visit.
+    # A change saved elsewhere meanwhile does not overwrite the typed values, and the save reports the conflict.
+    if loaded_key not in st.session_state or widget_key(prefix, "last_name") not in st.session_state:
         load_values(prefix, initial_values(detail))
         st.session_state[loaded_key] = detail.version
         st.session_state.pop(errors_key, None)
 
     icon = MULTIPLE_CONTACT_ICON if detail.is_multiple else SIMPLE_CONTACT_ICON
     kind = "Contact multiple" if detail.is_multiple else "Contact simple"
-    st.title(f"{icon} {detail.display_name}")
+    st.title(f"{icon} {md(detail.display_name)}")
     st.caption(f"{kind} · {contact_type_label(detail.contact_type)} · n° {detail.id}")
     if detail.is_archived:
         st.warning("Ce contact est archivé : il n'apparaît plus dans les listes ni sur les fiches habitat.")
     if not detail.is_multiple and detail.habitat_id is not None:
         st.page_link(
             HABITAT_PAGE,
-            label=f"Habitat : {detail.habitat_label}",
+            label=f"Habitat : {md(detail.habitat_label)}",
             icon=":material/apartment:",
             query_params={HABITAT_ID_PARAM: str(detail.habitat_id)},
         )
@@ -144,6 +147,7 @@ def render_edition(contact_id: int) -> None:
             field_errors_key=errors_key,
         )
         if saved is not None:
+            st.session_state.pop(loaded_key, None)
             st.session_state[FLASH_KEY] = "Les modifications ont été enregistrées."
             st.rerun()
         elif st.session_state.get(errors_key):
@@ -164,12 +168,15 @@ def render_archive_button(contact_id: int, is_archived: bool) -> None:
             context="contact.archive",
         )
         if changed is not None:
+            st.session_state.pop(f"contact_{contact_id}_loaded_version", None)
             st.session_state[FLASH_KEY] = "Le contact a été restauré." if is_archived else "Le contact a été archivé."
             st.rerun()
 
 
 if contact_id is None and st.query_params.get(CONTACT_ID_PARAM) is not None:
     st.error("L'adresse de cette page ne désigne pas un contact valide. Revenez à la liste des contacts.")
+elif contact_id is None and owner_habitat_id is None and st.query_params.get(HABITAT_ID_PARAM) is not None:
+    st.error("L'adresse de cette page ne désigne pas un habitat valide. Revenez à la liste des habitats.")
 elif contact_id is None:
     render_creation()
 else:
