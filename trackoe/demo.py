@@ -591,15 +591,15 @@ def _add_communes(builder: _ContactBuilder, sites: list[_Site], max_communes: in
 
 
 def _add_area_managers(builder: _ContactBuilder, sites: list[_Site], count: int) -> None:
-    """Add Responsables de secteur, each linked to every habitat of one to three communes."""
+    """Add Responsables de secteur, each linked to every habitat of one to three postcodes (or communes)."""
     rng = builder.rng
-    cities = sorted({site.habitat.city or "" for site in sites})
+    areas = sorted({site.group_key for site in sites})
     for _ in range(count):
         manager = builder.person(ContactType.RESPONSABLE, email_domain="trackoe.example")
         manager.comment = "Responsable de secteur."
-        chosen = set(rng.sample(cities, min(len(cities), rng.randint(1, 3))))
+        chosen = set(rng.sample(areas, min(len(areas), rng.randint(1, 3))))
         for site in sites:
-            if (site.habitat.city or "") in chosen:
+            if site.group_key in chosen:
                 builder.link(manager, site, ContactType.RESPONSABLE)
 
 
@@ -701,3 +701,9 @@ def seed_first_start(sessions: Sessions) -> None:
     """Fill a new database with the default demo: 120 habitats, then about 600 contacts around them."""
     generate_habitats(sessions, DEFAULT_HABITAT_COUNT, DEFAULT_SEED)
     generate_contacts(sessions, DEFAULT_SEED)
+
+
+def count_habitats(sessions: Sessions) -> int:
+    """Return how many habitats are stored, archived ones included."""
+    with transaction(sessions, "count_habitats") as session:
+        return repository.count_rows(session, Habitat)

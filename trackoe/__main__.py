@@ -1,0 +1,7 @@
+"""Entry point of `python -m trackoe`: see trackoe.cli."""
+
+import sys
+
+from trackoe.cli import main
+
+sys.exit(main())
