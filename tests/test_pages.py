@@ -725,11 +725,6 @@ def test_add_link_to_premises(seeded, page_sessions):
     assert [link.target for link in contacts.get_contact(page_sessions, seeded.martin).links] == ["Local poubelles"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the link form draws its field errors before its button, and reruns neither after a failed add, "
-    "so the field message appears only at the next interaction",
-)
 def test_add_link_without_habitat_shows_error(seeded, page_sessions):
     at = open_contact(seeded.martin)
 

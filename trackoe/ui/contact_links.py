@@ -14,6 +14,7 @@ from trackoe.services import habitats, links
 from trackoe.services.transaction import Sessions
 from trackoe.ui.errors import run_action, show_field_error
 from trackoe.ui.grid import GridColumn, show_grid
+from trackoe.ui.text import md
 from trackoe.ui.routes import FLASH_KEY, HABITAT_ID_PARAM, HABITAT_PAGE, OPEN_HABITAT_ICON
 from trackoe.validation import validate_link
 from trackoe.views import ContactDetail, LinkView
@@ -163,7 +164,10 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
                 field_errors_key=f"{prefix}_errors",
             )
             if link_id is not None:
-                st.session_state[FLASH_KEY] = f"Le contact est rattaché à l'habitat {habitat.code}."
+                st.session_state[FLASH_KEY] = f"Le contact est rattaché à l'habitat {md(habitat.code)}."
+                st.rerun()
+            elif st.session_state.get(f"{prefix}_errors"):
+                # The field messages are drawn above the button, so they need another run to show.
                 st.rerun()
 
 
@@ -195,7 +199,7 @@ def _render_change_link(sessions: Sessions, contact: ContactDetail, current: lis
 
 @st.dialog("Supprimer ce rattachement ?")
 def _confirm_removal(sessions: Sessions, contact_id: int, link: LinkView) -> None:
-    st.write(f"Le rattachement « {_link_label(link)} » sera supprimé sans laisser d'historique.")
+    st.markdown(f"Le rattachement « {md(_link_label(link))} » sera supprimé sans laisser d'historique.")
     if st.button("Supprimer définitivement", type="primary", key="contact_remove_link_confirm"):
         done = run_action(lambda: links.remove_link(sessions, contact_id, link.id) or True, context="links.remove")
         if done:
