@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -29,12 +31,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from faker.providers.person.fr_FR import Provider as FakerPersonProvider
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+import trackoe.records  # noqa: E402
+import trackoe.repository  # noqa: E402
 from trackoe.database import create_app_engine, create_session_factory, migrate  # noqa: E402
 from trackoe.domain import ContactType  # noqa: E402
 from trackoe.models import Contact, ContactLink, Habitat  # noqa: E402
@@ -52,6 +56,21 @@ TARGET_P95_MS = 50.0
 # Pools the generator draws from. Faker's fr_FR lists give the names; its generator is
 # too slow for 100,000 rows, so a seeded random.Random picks from the lists instead.
 LAST_NAMES: tuple[str, ...] = tuple(FakerPersonProvider.last_names)
+# Faker's 400 surnames are the most common ones in France. Alone they would give each name
+# about 250 bearers per 100,000 contacts, far more than in life, so half the contacts get a
+# rarer surname built from these syllables (about 5,000 combinations).
+SURNAME_STARTS = (
+    "Ben", "Bou", "Ker", "Mar", "Char", "Dela", "Fer", "Gal", "Lam", "Mor", "Pel", "Ros", "Sal",
+    "Tal", "Val", "Ab", "Cha", "Gui", "Her", "Jo", "Lu", "Ma", "Ri", "Vi", "Cas", "Dia", "Kon", "Ngu",
+    "Tra", "Ha",
+)
+SURNAME_MIDDLES = ("", "a", "o", "i", "e", "ou")
+SURNAME_ENDS = (
+    "ard", "ault", "bert", "chet", "del", "din", "dou", "et", "ier", "in", "lin", "net", "ot",
+    "oux", "rand", "riot", "san", "sier", "taud", "vel", "ane", "oui", "ssi", "yen", "oré", "ès",
+    "ec", "ic",
+)
+COMMON_SURNAME_SHARE = 0.5
 FIRST_NAMES_FEMALE: tuple[str, ...] = tuple(FakerPersonProvider.first_names_female)
 FIRST_NAMES_MALE: tuple[str, ...] = tuple(FakerPersonProvider.first_names_male)
 
@@ -129,6 +148,29 @@ TYPE_FILTERS: tuple[tuple[str, ...], ...] = (
 STREET_WORDS = ("Hugo", "Jaurès", "Pasteur", "République", "Gambetta", "Moulin", "Tilleuls", "Verdun", "Zola", "Curie")
 TWO_LETTER_TERMS = ("ma", "le", "du", "be", "ro", "la", "da", "ch", "mo", "ga")
 
+COUNT_LIMIT = 1_000
+
+# Changes to the app that --prototype applies inside this process only, to measure them
+# before they are made in trackoe/ or in a migration.
+PROTOTYPES = {
+    "pg-custom-plans": (
+        "PostgreSQL: SET plan_cache_mode = force_custom_plan on each connection, so the statements "
+        "psycopg prepares after 5 runs are planned for the actual LIKE pattern"
+    ),
+    "list-order-index": (
+        "ix_contact_list_order on (is_multiple, sort_key, archived_at) instead of "
+        "(is_multiple, archived_at, sort_key)"
+    ),
+    "sqlite-mmap": "SQLite: PRAGMA mmap_size = 256 MiB on each connection",
+    "fast-phone-format": "format French E.164 numbers by slicing the string instead of calling phonenumbers",
+    "count-limit": (
+        f"count at most {COUNT_LIMIT + 1} matches (SELECT count(*) FROM (... LIMIT {COUNT_LIMIT + 1})), "
+        f"so the list can show '{COUNT_LIMIT}+' instead of scanning every match"
+    ),
+}
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+_FRENCH_E164 = re.compile(r"\+33([1-79][0-9]{8})")
+
 
 @dataclass
 class Dataset:
@@ -156,9 +198,16 @@ class BackendResult:
 
 
 def _zipf_weights(count: int) -> list[float]:
-    # Faker lists surnames from most to least common; a Zipf-like curve keeps "Martin"
-    # far more frequent than the 400th name, as in the real population.
-    return [1.0 / (rank + 1) ** 0.8 for rank in range(count)]
+    # Faker lists surnames from most to least common. With an exponent of 0.5 the first name
+    # is 20 times as frequent as the 400th, close to the ratio of Martin to the 400th name
+    # in France; "Martin" ends up on about 1.3% of the contacts (about 0.4% in France).
+    return [1.0 / (rank + 1) ** 0.5 for rank in range(count)]
+
+
+def _surname(rng: random.Random, surname_weights: list[float]) -> str:
+    if rng.random() < COMMON_SURNAME_SHARE:
+        return rng.choices(LAST_NAMES, surname_weights)[0]
+    return rng.choice(SURNAME_STARTS) + rng.choice(SURNAME_MIDDLES) + rng.choice(SURNAME_ENDS)
 
 
 def _mobile_number(rng: random.Random) -> str:
@@ -201,7 +250,7 @@ def _person_fields(rng: random.Random, surname_weights: list[float]) -> dict:
     is_woman = rng.random() < 0.5
     return {
         "civility": "Mme" if is_woman else "M.",
-        "last_name": rng.choices(LAST_NAMES, surname_weights)[0],
+        "last_name": _surname(rng, surname_weights),
         "first_name": rng.choice(FIRST_NAMES_FEMALE if is_woman else FIRST_NAMES_MALE),
     }
 
@@ -212,7 +261,7 @@ def generate_contact(rng: random.Random, contact_id: int, surname_weights: list[
     fields: dict = {"civility": None, "last_name": None, "first_name": None, "company_name": None}
 
     if contact_type in COMPANY_TYPES:
-        owner = rng.choices(LAST_NAMES, surname_weights)[0]
+        owner = _surname(rng, surname_weights)
         fields["company_name"] = f"{rng.choice(COMPANY_WORDS)} {owner} {rng.choice(COMPANY_SUFFIXES)}"
         if rng.random() < 0.5:
             fields.update(_person_fields(rng, surname_weights))
@@ -419,6 +468,101 @@ def load_dataset(engine: Engine, dataset: Dataset) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+# --- Prototypes ------------------------------------------------------------------------
+
+
+def format_phone_fast(e164: str | None) -> str:
+    """Format a French E.164 number as 06 12 34 56 78 without phonenumbers.
+
+    Numbers abroad and 08 numbers, which phonenumbers groups differently, go to the app's formatter.
+    """
+    if e164:
+        match = _FRENCH_E164.fullmatch(e164)
+        if match:
+            digits = "0" + match[1]
+            return " ".join(digits[index : index + 2] for index in range(0, 10, 2))
+    return format_phone(e164)
+
+
+def check_fast_phone_format(dataset: Dataset, sample_size: int = 5_000) -> None:
+    """Raise when format_phone_fast differs from the app's format_phone on a sample of the dataset's phones."""
+    phones = [
+        phone for contact in dataset.contacts for phone in (contact["phone_mobile"], contact["phone_landline"]) if phone
+    ]
+    sample = random.Random(0).sample(phones, min(sample_size, len(phones)))
+    mismatches = [phone for phone in sample if format_phone_fast(phone) != format_phone(phone)]
+    if mismatches:
+        raise RuntimeError(f"format_phone_fast differs from format_phone on {len(mismatches)} of {len(sample)} numbers")
+
+
+def _set_plan_cache_mode(dbapi_connection, _connection_record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+
+
+def _set_sqlite_mmap(dbapi_connection, _connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.close()
+
+
+def apply_connection_prototypes(engine: Engine, prototypes: set[str]) -> None:
+    """Register the prototypes that act on each new connection; call before the engine connects."""
+    if "pg-custom-plans" in prototypes and engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _set_plan_cache_mode)
+    if "sqlite-mmap" in prototypes and engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _set_sqlite_mmap)
+
+
+def apply_schema_prototypes(engine: Engine, prototypes: set[str]) -> None:
+    """Change the migrated schema as the prototypes ask, before the data is loaded."""
+    if "list-order-index" in prototypes:
+        with engine.begin() as connection:
+            connection.execute(text("DROP INDEX ix_contact_list_order"))
+            connection.execute(
+                text("CREATE INDEX ix_contact_list_order ON contact (is_multiple, sort_key, archived_at)")
+            )
+
+
+def search_contacts_with_count_limit(session, filters, *, offset, limit, today):
+    """Return what trackoe.repository.search_contacts returns, but with a count that stops at COUNT_LIMIT + 1.
+
+    The page query is the repository's own (same conditions, columns and name order); only
+    the count differs. Only the "name" sort is prototyped, the one the benchmark uses.
+    """
+    conditions = trackoe.repository.contact_conditions(session, filters, today)
+    habitat_count = trackoe.repository.linked_habitat_count_column(today).label("linked_habitat_count")
+    page_query = (
+        select(Contact, habitat_count)
+        .where(*conditions)
+        .order_by(Contact.sort_key, Contact.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [(contact, count) for contact, count in session.execute(page_query)]
+
+    capped = select(Contact.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+    return rows, session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+ORIGINAL_REPOSITORY_SEARCH = trackoe.repository.search_contacts
+
+
+@contextmanager
+def code_prototypes(prototypes: set[str]) -> Iterator[None]:
+    """Swap in the prototyped Python functions for the duration of the block."""
+    original_format_phone = trackoe.records.format_phone
+    if "fast-phone-format" in prototypes:
+        trackoe.records.format_phone = format_phone_fast
+    if "count-limit" in prototypes:
+        trackoe.repository.search_contacts = search_contacts_with_count_limit
+    try:
+        yield
+    finally:
+        trackoe.records.format_phone = original_format_phone
+        trackoe.repository.search_contacts = ORIGINAL_REPOSITORY_SEARCH
+
+
 # --- Measurement -----------------------------------------------------------------------
 
 
@@ -463,7 +607,9 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def print_result(result: BackendResult) -> None:
-    print(f"\n{result.backend}: load {result.load_seconds:.1f} s")
+    # Other processes share the machine: the load average tells how quiet it was.
+    load_1m, load_5m, _ = os.getloadavg()
+    print(f"\n{result.backend}: data loaded in {result.load_seconds:.1f} s (machine load average {load_1m:.1f} / {load_5m:.1f} over 1 / 5 min)")
     print(f"  {'query kind':<18} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'median matches':>15}")
     everything: list[float] = []
     for kind in QUERY_KINDS:
@@ -486,12 +632,15 @@ def run_backend(backend: str, args: argparse.Namespace, dataset: Dataset, querie
     with database as url:
         engine = create_app_engine(url)
         try:
+            apply_connection_prototypes(engine, args.prototypes)
             migrate(engine)
+            apply_schema_prototypes(engine, args.prototypes)
             started = time.perf_counter()
             load_dataset(engine, dataset)
             load_seconds = time.perf_counter() - started
 
-            result = time_searches(engine, queries, args.runs, args.warmup)
+            with code_prototypes(args.prototypes):
+                result = time_searches(engine, queries, args.runs, args.warmup)
             result.load_seconds = load_seconds
             return result
         finally:
@@ -508,7 +657,19 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="SQLAlchemy URL of a loopback PostgreSQL server")
     parser.add_argument("--seed", type=int, default=20261204, help="seed of the data and query generator")
     parser.add_argument("--keep", action="store_true", help="keep the databases and print where they are")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--prototype",
+        default="",
+        help=f"comma-separated changes to measure before making them in the app, or 'all': {', '.join(PROTOTYPES)}",
+    )
+    args = parser.parse_args(argv)
+
+    names = set(PROTOTYPES) if args.prototype == "all" else {name for name in args.prototype.split(",") if name}
+    unknown = names - set(PROTOTYPES)
+    if unknown:
+        parser.error(f"unknown --prototype {', '.join(sorted(unknown))}; choose among {', '.join(PROTOTYPES)}")
+    args.prototypes = names
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -522,6 +683,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(dataset.links)} links in {time.perf_counter() - started:.1f} s"
     )
     queries = build_queries(args.seed, dataset)
+    if "fast-phone-format" in args.prototypes:
+        check_fast_phone_format(dataset)
+
+    if args.prototypes:
+        print("Prototypes applied (not the app as committed):")
+        for name in sorted(args.prototypes):
+            print(f"  {name}: {PROTOTYPES[name]}")
+    else:
+        print("No prototype applied: the app's code and schema as committed")
     print(f"Timing {args.runs} searches per query kind, {len(QUERY_KINDS)} kinds, page size {PAGE_SIZE}")
 
     for backend in backends:
