@@ -164,7 +164,7 @@ def test_demo_emails_are_lower_case(sessions, demo):
     assert [email for email in emails if email != email.lower() or " " in email or email.count("@") != 1] == []
 
 
-def test_demo_names_keep_accents_apostrophes_hyphens(sessions, demo):
+def test_demo_names_have_accents_and_apostrophes(sessions, demo):
     with sessions() as session:
         last_names = set(session.scalars(select(Contact.last_name).where(Contact.last_name.is_not(None))))
 
@@ -198,7 +198,7 @@ def test_demo_leaves_habitats_without_caretaker(sessions, demo):
     assert 0.10 * len(habitat_ids) <= len(uncovered) <= 0.20 * len(habitat_ids)
 
 
-def test_demo_caretakers_cover_one_to_three_nearby_habitats(sessions, demo):
+def test_caretakers_cover_nearby_habitats(sessions, demo):
     with sessions() as session:
         rows = session.execute(
             select(ContactLink.contact_id, Habitat.postcode)
@@ -261,7 +261,7 @@ def test_demo_report_counts_match_database(sessions, demo):
         contact_count = session.scalar(select(func.count()).select_from(Contact))
         link_count = session.scalar(select(func.count()).select_from(ContactLink))
 
-    # generate_habitats created the landlords and their links; generate_contacts the rest.
+    # generate_habitats created the landlords and their links, and generate_contacts the rest.
     landlord_count = contact_count - demo.contacts_created
     assert 1 <= landlord_count <= 6
     assert link_count == demo.links_created + DEMO_HABITAT_COUNT
@@ -274,7 +274,7 @@ def test_demo_contacts_without_habitat_creates_nothing(sessions):
     assert report.contacts_created == 0
 
 
-def test_demo_contacts_around_habitats_without_coordinates(sessions):
+def test_demo_contacts_without_coordinates(sessions):
     with sessions.begin() as session:
         for number in range(1, 8):
             habitat = Habitat(code=f"H{number}", name=f"Résidence {number}", postcode="05000" if number < 5 else None, city="Gap")

@@ -204,7 +204,7 @@ def test_habitats_import_rejects_bad_file(sessions, tmp_path, content, encoding,
     assert count(sessions, Contact) == 0
 
 
-def test_habitats_import_reports_every_error_of_a_row(sessions, tmp_path):
+def test_habitats_import_lists_every_row_error(sessions, tmp_path):
     path = write_csv(tmp_path, HEADER + ";;;123;;;x;;\n")
 
     report = import_habitats_csv(sessions, path)
@@ -267,7 +267,7 @@ def test_habitats_import_reads_valid_file(sessions, tmp_path, content, encoding,
     ) == expected
 
 
-def test_habitats_import_valid_rows_only_skips_bad_rows(sessions, tmp_path):
+def test_valid_rows_only_skips_bad_rows(sessions, tmp_path):
     content = HEADER + VALID_ROW + "H2;;;;;;;;\n" + "H3;Cité Bellevue;;38000;Grenoble;;;;\n"
     path = write_csv(tmp_path, content)
 
@@ -278,7 +278,7 @@ def test_habitats_import_valid_rows_only_skips_bad_rows(sessions, tmp_path):
     assert count(sessions, Habitat) == 2
 
 
-def test_habitats_import_valid_rows_only_keeps_header_check(sessions, tmp_path):
+def test_valid_rows_only_rejects_bad_header(sessions, tmp_path):
     path = write_csv(tmp_path, "code;name\nH1;Résidence\n")
 
     report = import_habitats_csv(sessions, path, valid_rows_only=True)

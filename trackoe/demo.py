@@ -139,14 +139,15 @@ RESIDENT_COMMENTS = (
 )
 PERSON_EMAIL_DOMAINS = ("example.org", "example.com", "example.net")
 
-# phonenumbers 9.0 accepts 06 and 073 to 079 as French mobile prefixes.
-MOBILE_PREFIXES = ("06", "06", "06", "073", "075", "076", "077", "078")
+# phonenumbers 9.0.43 rejects 070 to 072 as mobile prefixes and accepts 073 to 079. A drawn
+# number that it still rejects (part of the 06 range) is drawn again.
+MOBILE_PREFIXES = ("06", "06", "06", "073", "074", "075", "076", "077", "078", "079")
 LANDLINE_PREFIXES = ("01", "02", "03", "04", "05")
 
 
 @dataclass
 class DemoReport:
-    """What generate_contacts created."""
+    """Counts of the contacts and links that generate_contacts created."""
 
     contacts_created: int = 0
     simple_contacts: int = 0
@@ -161,7 +162,7 @@ class DemoReport:
 
 @dataclass
 class _Site:
-    """A habitat as the contact generator sees it, with its logements and locaux."""
+    """A habitat with its logements and locaux, as input of the contact generator."""
 
     habitat: Habitat
     dwellings: list[Dwelling]
@@ -274,6 +275,14 @@ def _roman(number: int) -> str:
     return text
 
 
+def _floor_label(floor: int) -> str:
+    if floor == 0:
+        return "RDC"
+    if floor == 1:
+        return "1er étage"
+    return f"{floor}e étage"
+
+
 def _new_habitat(people: _PeopleFactory, number: int, commune: Commune, landlord: str, used_names: dict[str, int]) -> Habitat:
     rng = people.rng
     street_number = rng.randint(1, 160)
@@ -292,17 +301,19 @@ def _new_habitat(people: _PeopleFactory, number: int, commune: Commune, landlord
     )
     refresh_habitat_keys(habitat)
 
+    # A few logements only, as a sample: dwelling_count gives the real size.
     building_count = rng.randint(1, 3)
-    for _ in range(rng.randint(3, 8)):
+    target_count = rng.randint(3, 8)
+    references: set[str] = set()
+    while len(references) < target_count:
         building = rng.choice(BUILDINGS[:building_count])
         floor = rng.randint(0, 6)
-        door = rng.randint(1, 14)
+        reference = f"{building}-{floor}{rng.randint(1, 14):02d}"
+        if reference in references:
+            continue
+        references.add(reference)
         habitat.dwellings.append(
-            Dwelling(
-                reference=f"{building}-{floor}{door:02d}",
-                building=f"Bâtiment {building}",
-                floor="RDC" if floor == 0 else f"{floor}e étage" if floor > 1 else "1er étage",
-            )
+            Dwelling(reference=reference, building=f"Bâtiment {building}", floor=_floor_label(floor))
         )
 
     # Every habitat has a bin room: the operator sorts waste there.
@@ -654,10 +665,10 @@ def generate_contacts(sessions: Sessions, seed: int, *, scale: float = 1.0, toda
     """Create demo contacts around every habitat stored (not archived), reproducibly for one seed and set of habitats.
 
     Caretakers (Gardien) cover runs of 1 to 3 neighbouring habitats and leave about 15 % of
-    habitats uncovered; cleaning companies and syndics serve many habitats; town halls,
-    area managers, maintenance firms and owners add links of other kinds, some ended;
-    a few contacts multiples stay unlinked; each habitat gets 2 to 6 residents (contacts
-    simples) times `scale`. Returns what was created; with no habitat, creates nothing.
+    habitats uncovered. Cleaning companies and syndics serve many habitats. Town halls,
+    area managers, maintenance firms and owners add links of other kinds, some of them
+    ended. A few contacts multiples stay unlinked. Each habitat gets 2 to 6 residents
+    (contacts simples) times `scale`. With no habitat stored, nothing is created.
     """
     today = today or dt.date.today()
     people = _PeopleFactory(seed)

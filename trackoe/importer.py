@@ -66,7 +66,7 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 
 
 class ImportFileError(TrackoeError):
-    """The file cannot be read at all (missing, unreadable); the message is French."""
+    """Failure to open an import file (missing or unreadable), with a French message."""
 
 
 @dataclass
