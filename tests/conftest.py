@@ -93,6 +93,6 @@ def sessions(engine):
 @pytest.fixture
 def sqlite_url(tmp_path, sqlite_template) -> str:
     """Return the URL of an empty migrated SQLite file, for tests that run on SQLite only (pages)."""
-    path = tmp_path / "trackoe.db"
+    path = tmp_path / "trackoe-sqlite-only.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
