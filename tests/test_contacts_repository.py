@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from trackoe import repository
+from trackoe.database import create_app_engine, create_session_factory, migrate
 from trackoe.models import Dwelling, Habitat, Premises
 from trackoe.records import refresh_habitat_keys
 from trackoe.services import contacts, links
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactFilters
 
+POSTGRES_URL_VARIABLE = "TRACKOE_TEST_POSTGRES_URL"
 TODAY = dt.date.today()
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
@@ -116,8 +125,7 @@ def add_habitats(sessions) -> dict[str, int]:
         return {key: habitat.id for key, habitat in created.items()}
 
 
-@pytest.fixture
-def directory(sessions) -> Directory:
+def fill_directory(sessions) -> Directory:
     """Fill the database with habitats, contacts multiples, one contact simple and their links."""
     habitat_ids = add_habitats(sessions)
     contact_ids = {name: contacts.create_contact(sessions, form).id for name, form in CONTACT_FORMS.items()}
@@ -138,6 +146,52 @@ def directory(sessions) -> Directory:
     for name in ARCHIVED:
         contacts.set_contact_archived(sessions, contact_ids[name], True)
     return Directory(habitat_ids=habitat_ids, contact_ids=contact_ids)
+
+
+@pytest.fixture
+def directory(sessions) -> Directory:
+    """Return the test data in the test's own database, for tests that change it."""
+    return fill_directory(sessions)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def search_sessions(request, tmp_path_factory, sqlite_template) -> Iterator[sessionmaker]:
+    """Return sessions on a database of this module's own, which search_directory fills once for read-only tests.
+
+    Filling a database per test would repeat about twenty transactions for each of the
+    hundreds of query rows below.
+    """
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("search") / "trackoe.db"
+        shutil.copy(sqlite_template, path)
+        engine = create_app_engine(f"sqlite:///{path}")
+        yield create_session_factory(engine)
+        engine.dispose()
+        return
+
+    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server_url:
+        pytest.skip(f"PostgreSQL tests skipped: set {POSTGRES_URL_VARIABLE} (bash .ci/run sets it).")
+
+    name = f"trackoe_search_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sql_text(f'CREATE DATABASE "{name}"'))
+    engine = create_app_engine(make_url(server_url).set(database=name).render_as_string(hide_password=False))
+    migrate(engine)
+
+    yield create_session_factory(engine)
+
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def search_directory(search_sessions) -> Directory:
+    """Return the test data, created once per database, which read-only tests share and must not change."""
+    return fill_directory(search_sessions)
 
 
 def service_names(sessions, directory: Directory, filters: ContactFilters) -> list[str]:
@@ -181,8 +235,8 @@ SEARCH_THROUGH = pytest.mark.parametrize("search", [service_names, repository_na
         ("introuvable", []),
     ],
 )
-def test_search_ignores_case_accents_apostrophes(search, sessions, directory, text, expected):
-    names = search(sessions, directory, ContactFilters(text=text))
+def test_search_ignores_case_accents_apostrophes(search, search_sessions, search_directory, text, expected):
+    names = search(search_sessions, search_directory, ContactFilters(text=text))
 
     assert names == expected
 
@@ -206,8 +260,8 @@ def test_search_ignores_case_accents_apostrophes(search, sessions, directory, te
         ("06 99 99 99 99", []),
     ],
 )
-def test_search_matches_phone_in_every_format(search, sessions, directory, text, expected):
-    names = search(sessions, directory, ContactFilters(text=text))
+def test_search_matches_phone_in_every_format(search, search_sessions, search_directory, text, expected):
+    names = search(search_sessions, search_directory, ContactFilters(text=text))
 
     assert names == expected
 
@@ -228,8 +282,8 @@ def test_search_matches_phone_in_every_format(search, sessions, directory, text,
         ("Dupont Anne", []),
     ],
 )
-def test_search_requires_every_word(search, sessions, directory, text, expected):
-    names = search(sessions, directory, ContactFilters(text=text))
+def test_search_requires_every_word(search, search_sessions, search_directory, text, expected):
+    names = search(search_sessions, search_directory, ContactFilters(text=text))
 
     assert names == expected
 
@@ -247,8 +301,8 @@ def test_search_requires_every_word(search, sessions, directory, text, expected)
         ("Ox", []),
     ],
 )
-def test_search_short_terms(search, sessions, directory, text, expected):
-    names = search(sessions, directory, ContactFilters(text=text, sort="recent"))
+def test_search_short_terms(search, search_sessions, search_directory, text, expected):
+    names = search(search_sessions, search_directory, ContactFilters(text=text, sort="recent"))
 
     assert sorted(names) == sorted(expected)
 
@@ -265,10 +319,10 @@ def test_search_short_terms(search, sessions, directory, text, expected):
         ((), False, ["Dupont", "Lefèvre", "Ly", "N’Diaye", "Propreté des Alpes", "Roux"]),
     ],
 )
-def test_type_filter_keeps_listed_types(search, sessions, directory, contact_types, include_archived, expected):
+def test_type_filter_keeps_listed_types(search, search_sessions, search_directory, contact_types, include_archived, expected):
     filters = ContactFilters(contact_types=contact_types, include_archived=include_archived)
 
-    names = search(sessions, directory, filters)
+    names = search(search_sessions, search_directory, filters)
 
     assert names == expected
 
@@ -286,19 +340,19 @@ def test_type_filter_keeps_listed_types(search, sessions, directory, contact_typ
         ("pins", True, True, ["Lefebvre", "Roux"]),
     ],
 )
-def test_habitat_filter_keeps_current_links(search, sessions, directory, habitat, is_multiple, include_archived, expected):
+def test_habitat_filter_keeps_current_links(search, search_sessions, search_directory, habitat, is_multiple, include_archived, expected):
     filters = ContactFilters(
-        habitat_id=directory.habitat_ids[habitat], is_multiple=is_multiple, include_archived=include_archived
+        habitat_id=search_directory.habitat_ids[habitat], is_multiple=is_multiple, include_archived=include_archived
     )
 
-    names = search(sessions, directory, filters)
+    names = search(search_sessions, search_directory, filters)
 
     assert names == expected
 
 
 @SEARCH_THROUGH
-def test_habitat_filter_unknown_habitat_empty(search, sessions, directory):
-    names = search(sessions, directory, ContactFilters(habitat_id=999_999))
+def test_habitat_filter_unknown_habitat_empty(search, search_sessions, search_directory):
+    names = search(search_sessions, search_directory, ContactFilters(habitat_id=999_999))
 
     assert names == []
 
@@ -326,15 +380,15 @@ def test_habitat_filter_unknown_habitat_empty(search, sessions, directory):
         ("   ", ["Dupont", "Lefèvre", "Ly", "N’Diaye", "Propreté des Alpes", "Roux"]),
     ],
 )
-def test_place_filter_matches_contact_or_linked_habitat(search, sessions, directory, place, expected):
-    names = search(sessions, directory, ContactFilters(place=place))
+def test_place_filter_matches_contact_or_linked_habitat(search, search_sessions, search_directory, place, expected):
+    names = search(search_sessions, search_directory, ContactFilters(place=place))
 
     assert names == expected
 
 
 @SEARCH_THROUGH
-def test_place_filter_finds_simple_via_owner(search, sessions, directory):
-    names = search(sessions, directory, ContactFilters(place="Gap", is_multiple=False))
+def test_place_filter_finds_simple_via_owner(search, search_sessions, search_directory):
+    names = search(search_sessions, search_directory, ContactFilters(place="Gap", is_multiple=False))
 
     assert names == ["Garcia"]
 
@@ -344,10 +398,10 @@ def test_place_filter_finds_simple_via_owner(search, sessions, directory):
     ("include_archived", "expected"),
     [(False, ["Dupont", "Ly"]), (True, ["Dupont", "Ly"])],
 )
-def test_unlinked_only_keeps_contacts_without_current_link(search, sessions, directory, include_archived, expected):
+def test_unlinked_only_keeps_contacts_without_current_link(search, search_sessions, search_directory, include_archived, expected):
     filters = ContactFilters(unlinked_only=True, include_archived=include_archived)
 
-    names = search(sessions, directory, filters)
+    names = search(search_sessions, search_directory, filters)
 
     assert names == expected
 
@@ -373,14 +427,14 @@ def test_unlinked_only_counts_ended_link_as_unlinked(search, sessions, directory
         (ContactFilters(text="lefe"), ["Lefèvre"]),
     ],
 )
-def test_archived_hidden_unless_requested(search, sessions, directory, filters, expected):
-    names = search(sessions, directory, filters)
+def test_archived_hidden_unless_requested(search, search_sessions, search_directory, filters, expected):
+    names = search(search_sessions, search_directory, filters)
 
     assert names == expected
 
 
-def test_archived_row_flagged(sessions, directory):
-    result = contacts.search_contacts(sessions, ContactFilters(text="lefebvre", include_archived=True), 1, 10)
+def test_archived_row_flagged(search_sessions, search_directory):
+    result = contacts.search_contacts(search_sessions, ContactFilters(text="lefebvre", include_archived=True), 1, 10)
 
     assert result.rows[0].is_archived is True
 
@@ -404,8 +458,8 @@ def test_restored_contact_listed_again(sessions, directory):
         ("unknown", ["Dupont", "Lefèvre", "Ly", "N’Diaye", "Propreté des Alpes", "Roux"]),
     ],
 )
-def test_sort_orders(search, sessions, directory, sort, expected):
-    names = search(sessions, directory, ContactFilters(sort=sort))
+def test_sort_orders(search, search_sessions, search_directory, sort, expected):
+    names = search(search_sessions, search_directory, ContactFilters(sort=sort))
 
     assert names == expected
 
@@ -414,19 +468,19 @@ def test_sort_orders(search, sessions, directory, sort, expected):
     ("name", "expected"),
     [("Lefèvre", 2), ("N’Diaye", 1), ("Propreté des Alpes", 1), ("Roux", 1), ("Dupont", 0), ("Ly", 0)],
 )
-def test_linked_habitat_count_distinct_current_habitats(sessions, directory, name, expected):
-    result = contacts.search_contacts(sessions, ContactFilters(), 1, 100)
+def test_linked_habitat_count_distinct_current_habitats(search_sessions, search_directory, name, expected):
+    result = contacts.search_contacts(search_sessions, ContactFilters(), 1, 100)
 
     counts = {row.id: row.linked_habitat_count for row in result.rows}
 
-    assert counts[directory.contact_ids[name]] == expected
+    assert counts[search_directory.contact_ids[name]] == expected
 
 
-def test_repository_linked_habitat_count_as_of_date(sessions, directory):
-    cleaning_company_id = directory.contact_ids["Propreté des Alpes"]
+def test_repository_linked_habitat_count_as_of_date(search_sessions, search_directory):
+    cleaning_company_id = search_directory.contact_ids["Propreté des Alpes"]
     filters = ContactFilters(text="propreté")
 
-    with sessions() as session:
+    with search_sessions() as session:
         rows_now, _ = repository.search_contacts(session, filters, offset=0, limit=10, today=TODAY)
         rows_before, _ = repository.search_contacts(
             session, filters, offset=0, limit=10, today=YESTERDAY - dt.timedelta(days=1)
@@ -448,8 +502,8 @@ def test_search_finds_new_name_after_update(sessions, directory):
     assert [row.id for row in new.rows] == [contact_id]
 
 
-def test_contact_row_display_values(sessions, directory):
-    result = contacts.search_contacts(sessions, ContactFilters(text="lefevre"), 1, 10)
+def test_contact_row_display_values(search_sessions, search_directory):
+    result = contacts.search_contacts(search_sessions, ContactFilters(text="lefevre"), 1, 10)
 
     row = result.rows[0]
 
