@@ -7,8 +7,11 @@ plus a contact-type filter, first page of 200 rows and the count of all matches.
 
     .venv/bin/python bench/search_bench.py --backend both
 
-The PostgreSQL database is created on the server of --postgres-url and dropped at the
-end; the SQLite file lives in a temporary folder removed at the end (unless --keep).
+With --prototype, a second database per backend gets the named changes, and the two are
+timed turn about, so the before and after figures share the machine's noise.
+
+PostgreSQL databases are created on the server of --postgres-url and dropped at the end;
+SQLite files live in temporary folders removed at the end (unless --keep).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -33,6 +36,7 @@ from types import SimpleNamespace
 from faker.providers.person.fr_FR import Provider as FakerPersonProvider
 from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -187,8 +191,13 @@ class Query:
 
 
 @dataclass
-class BackendResult:
+class Variant:
+    """One database under test: the app as committed, or the app with prototypes applied."""
+
+    label: str
     backend: str
+    sessions: sessionmaker[Session]
+    prototypes: set[str]
     load_seconds: float
     timings_ms: dict[str, list[float]] = field(default_factory=dict)
     totals: dict[str, list[int]] = field(default_factory=dict)
@@ -566,29 +575,39 @@ def code_prototypes(prototypes: set[str]) -> Iterator[None]:
 # --- Measurement -----------------------------------------------------------------------
 
 
-def time_searches(engine: Engine, queries: list[Query], runs: int, warmup_passes: int) -> BackendResult:
-    """Time `runs` searches of each kind, kinds interleaved so machine noise spreads evenly."""
-    sessions = create_session_factory(engine)
-    by_kind = {kind: [query for query in queries if query.kind == kind] for kind in QUERY_KINDS}
-    result = BackendResult(backend=engine.dialect.name, load_seconds=0.0)
+def time_searches(variants: list[Variant], queries: list[Query], runs: int, warmup_passes: int) -> None:
+    """Time `runs` searches of each kind on every variant and store the timings in the variants.
 
-    for _ in range(warmup_passes):
-        for query in queries:
-            _run_search(sessions, query)
+    Kinds and variants are interleaved, and the variants' order alternates from run to run,
+    so the noise of a shared machine falls on every figure alike.
+    """
+    by_kind = {kind: [query for query in queries if query.kind == kind] for kind in QUERY_KINDS}
+
+    for variant in variants:
+        with code_prototypes(variant.prototypes):
+            for _ in range(warmup_passes):
+                for query in queries:
+                    _run_search(variant.sessions, query)
 
     for run in range(runs):
         for kind, kind_queries in by_kind.items():
             query = kind_queries[run % len(kind_queries)]
-            started = time.perf_counter()
-            total = _run_search(sessions, query)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            result.timings_ms.setdefault(kind, []).append(elapsed_ms)
-            result.totals.setdefault(kind, []).append(total)
+            for variant in variants if run % 2 == 0 else reversed(variants):
+                with code_prototypes(variant.prototypes):
+                    started = time.perf_counter()
+                    total = _run_search(variant.sessions, query)
+                    elapsed_ms = (time.perf_counter() - started) * 1000
+                variant.timings_ms.setdefault(kind, []).append(elapsed_ms)
+                variant.totals.setdefault(kind, []).append(total)
 
-    missing_phones = [query for query in by_kind["phone"] if _run_search(sessions, query) == 0]
-    if missing_phones:
-        raise RuntimeError(f"{len(missing_phones)} phone searches found no contact; the data or the search is wrong")
-    return result
+    for variant in variants:
+        with code_prototypes(variant.prototypes):
+            missing_phones = [query for query in by_kind["phone"] if _run_search(variant.sessions, query) == 0]
+        if missing_phones:
+            raise RuntimeError(
+                f"{len(missing_phones)} phone searches found no contact on {variant.backend} ({variant.label}); "
+                "the data or the search is wrong"
+            )
 
 
 def _run_search(sessions, query: Query) -> int:
@@ -606,18 +625,21 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
-def print_result(result: BackendResult) -> None:
+def print_result(variant: Variant) -> None:
     # Other processes share the machine: the load average tells how quiet it was.
     load_1m, load_5m, _ = os.getloadavg()
-    print(f"\n{result.backend}: data loaded in {result.load_seconds:.1f} s (machine load average {load_1m:.1f} / {load_5m:.1f} over 1 / 5 min)")
+    print(
+        f"\n{variant.backend}, {variant.label}: data loaded in {variant.load_seconds:.1f} s "
+        f"(machine load average {load_1m:.1f} / {load_5m:.1f} over 1 / 5 min)"
+    )
     print(f"  {'query kind':<18} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'median matches':>15}")
     everything: list[float] = []
     for kind in QUERY_KINDS:
-        timings = result.timings_ms[kind]
+        timings = variant.timings_ms[kind]
         everything.extend(timings)
         print(
             f"  {kind:<18} {statistics.median(timings):>10.1f} {percentile(timings, 0.95):>8.1f}"
-            f" {max(timings):>8.1f} {statistics.median(result.totals[kind]):>15.0f}"
+            f" {max(timings):>8.1f} {statistics.median(variant.totals[kind]):>15.0f}"
         )
     overall_p95 = percentile(everything, 0.95)
     verdict = "met" if overall_p95 < TARGET_P95_MS else "NOT met"
@@ -627,24 +649,47 @@ def print_result(result: BackendResult) -> None:
     )
 
 
-def run_backend(backend: str, args: argparse.Namespace, dataset: Dataset, queries: list[Query]) -> BackendResult:
-    database = sqlite_database(args.keep) if backend == "sqlite" else postgres_database(args.postgres_url, args.keep)
-    with database as url:
-        engine = create_app_engine(url)
-        try:
-            apply_connection_prototypes(engine, args.prototypes)
-            migrate(engine)
-            apply_schema_prototypes(engine, args.prototypes)
-            started = time.perf_counter()
-            load_dataset(engine, dataset)
-            load_seconds = time.perf_counter() - started
+def prepare_database(
+    stack: ExitStack, backend: str, args: argparse.Namespace, dataset: Dataset, prototypes: set[str]
+) -> tuple[Engine, float]:
+    """Create, migrate and fill one database; return its engine and the load time in seconds."""
+    if backend == "sqlite":
+        url = stack.enter_context(sqlite_database(args.keep))
+    else:
+        url = stack.enter_context(postgres_database(args.postgres_url, args.keep))
+    engine = create_app_engine(url)
+    stack.callback(engine.dispose)
 
-            with code_prototypes(args.prototypes):
-                result = time_searches(engine, queries, args.runs, args.warmup)
-            result.load_seconds = load_seconds
-            return result
-        finally:
-            engine.dispose()
+    apply_connection_prototypes(engine, prototypes)
+    migrate(engine)
+    apply_schema_prototypes(engine, prototypes)
+
+    started = time.perf_counter()
+    load_dataset(engine, dataset)
+    return engine, time.perf_counter() - started
+
+
+def run_backend(backend: str, args: argparse.Namespace, dataset: Dataset, queries: list[Query]) -> list[Variant]:
+    """Time the app on one backend and, with --prototype, the prototypes on a second database beside it."""
+    labelled = [("app as committed", set())]
+    if args.prototypes:
+        labelled.append(("with prototypes " + ", ".join(sorted(args.prototypes)), args.prototypes))
+
+    with ExitStack() as stack:
+        variants = []
+        for label, prototypes in labelled:
+            engine, load_seconds = prepare_database(stack, backend, args, dataset, prototypes)
+            variants.append(
+                Variant(
+                    label=label,
+                    backend=backend,
+                    sessions=create_session_factory(engine),
+                    prototypes=prototypes,
+                    load_seconds=load_seconds,
+                )
+            )
+        time_searches(variants, queries, args.runs, args.warmup)
+        return variants
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -660,7 +705,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--prototype",
         default="",
-        help=f"comma-separated changes to measure before making them in the app, or 'all': {', '.join(PROTOTYPES)}",
+        help=(
+            "comma-separated changes to time against the app as committed, on a second database, "
+            f"or 'all': {', '.join(PROTOTYPES)}"
+        ),
     )
     args = parser.parse_args(argv)
 
@@ -687,15 +735,14 @@ def main(argv: list[str] | None = None) -> None:
         check_fast_phone_format(dataset)
 
     if args.prototypes:
-        print("Prototypes applied (not the app as committed):")
+        print("Prototypes, timed on a second database interleaved with the app as committed:")
         for name in sorted(args.prototypes):
             print(f"  {name}: {PROTOTYPES[name]}")
-    else:
-        print("No prototype applied: the app's code and schema as committed")
     print(f"Timing {args.runs} searches per query kind, {len(QUERY_KINDS)} kinds, page size {PAGE_SIZE}")
 
     for backend in backends:
-        print_result(run_backend(backend, args, dataset, queries))
+        for variant in run_backend(backend, args, dataset, queries):
+            print_result(variant)
 
 
 if __name__ == "__main__":
