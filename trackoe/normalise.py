@@ -9,7 +9,13 @@ import phonenumbers
 
 DEFAULT_PHONE_REGION = "FR"
 
-_NON_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
+# Anything but a letter or a digit of any script separates words; "_" too, so a key never
+# holds a LIKE wildcard, and keys stay safe inside an FTS5 phrase.
+_WORD_SEPARATORS = re.compile(r"[\W_]+")
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t", "œ": "oe", "æ": "ae"}
+)
 _PHONE_LIKE_QUERY = re.compile(r"^\+?[0-9][0-9 .\-/()]*$")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -32,16 +38,20 @@ def clean_text(value: object) -> str | None:
 def search_key(value: object) -> str:
     """Return the form of `value` that search compares: no accents, lower case, words split by one space.
 
+    Letters of every script are kept ("Иванов" gives "иванов"); Latin letters without a
+    Unicode decomposition are spelled plainly ("Łukasz" gives "lukasz", "Øster" "oster").
+
     Precomposed and decomposed accents, straight and curly apostrophes, hyphens and any other
     punctuation all fold to the same key, so "L’Hôpital" and "l'hopital" both give "l hopital".
     """
     if value is None:
         return ""
 
-    decomposed = unicodedata.normalize("NFKD", str(value))
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = without_accents.casefold().replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
-    return _NON_ALPHANUMERIC.sub(" ", folded).strip()
+    # Case folding can yield precomposed letters again, so decompose once more after it.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", str(value)).casefold())
+    without_accents = "".join(c for c in folded if not unicodedata.combining(c))
+    latin = without_accents.translate(_LETTERS_WITHOUT_DECOMPOSITION)
+    return _WORD_SEPARATORS.sub(" ", latin).strip()
 
 
 def parse_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> phonenumbers.PhoneNumber:

@@ -36,7 +36,7 @@ MIN_INDEXED_TERM_LENGTH = 3
 
 
 def _like_pattern(term: str) -> str:
-    # Terms are search keys, made of [0-9a-z ] only, so no LIKE wildcard needs escaping.
+    # Terms are search keys, made of letters, digits and spaces only, so no LIKE wildcard needs escaping.
     return f"%{term}%"
 
 

@@ -168,6 +168,28 @@ def create_contact(
     """
     data = validate_contact(form)
 
+    try:
+        return _insert_contact(sessions, data, creation_token, habitat_id, links)
+    except ConflictError:
+        # Two submissions of one form at the same instant: the loser hits the unique token
+        # and gets the winner's contact.
+        if creation_token is None:
+            raise
+        with transaction(sessions, "create_contact.same_token") as session:
+            existing = repository.find_contact_by_creation_token(session, creation_token)
+            if existing is None:
+                raise
+            logger.info("Contact %s created by a concurrent submission of the same form", existing.id)
+            return _contact_detail(session, existing)
+
+
+def _insert_contact(
+    sessions: Sessions,
+    data: ContactData,
+    creation_token: str | None,
+    habitat_id: int | None,
+    links: tuple[LinkData, ...],
+) -> ContactDetail:
     with transaction(sessions, "create_contact") as session:
         if creation_token is not None:
             existing = repository.find_contact_by_creation_token(session, creation_token)
