@@ -48,6 +48,12 @@ def render_creation() -> None:
         owner = run_action(lambda: habitats.get_habitat(context.sessions, owner_habitat_id), context="contact.owner")
         if owner is None:
             return
+        st.page_link(
+            HABITAT_PAGE,
+            label=f"Retour à la fiche habitat {md(owner.code)}",
+            icon=":material/apartment:",
+            query_params={HABITAT_ID_PARAM: str(owner.id)},
+        )
         st.title(f"{SIMPLE_CONTACT_ICON} Nouveau contact simple")
         st.caption(f"Ce contact appartiendra uniquement à l'habitat {md(owner.code)} · {md(owner.name)}.")
     else:

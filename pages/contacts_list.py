@@ -7,7 +7,8 @@ from trackoe.domain import CONTACT_TYPE_LABELS, ContactType
 from trackoe.services import contacts, habitats
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
-from trackoe.ui.grid import GridColumn, show_grid
+from trackoe.ui.grid import GRID_FILTER_HINT, GridColumn, show_grid
+from trackoe.ui.text import count_text, filters_digest
 from trackoe.ui.routes import (
     CONTACT_ID_PARAM,
     CONTACT_PAGE,
@@ -20,6 +21,10 @@ context = app_context()
 page_size = context.settings.page_size
 
 st.title("Gestion des contacts multiples")
+
+# Leaving a contact with the browser's Back button can bring its id along; the list has no use for it.
+if CONTACT_ID_PARAM in st.query_params:
+    del st.query_params[CONTACT_ID_PARAM]
 
 if st.button("Créer un contact multiple", icon=":material/person_add:", type="primary", key="contacts_create"):
     st.switch_page(CONTACT_PAGE)
@@ -45,6 +50,7 @@ with st.container(border=True):
         "Commune ou code postal",
         key="contacts_place",
         placeholder="Gap, 75012, 05…",
+        help="Début du nom de la commune ou du code postal, de l'adresse du contact ou d'un habitat rattaché.",
         persist_state="session",
         max_chars=100,
     )
@@ -91,19 +97,17 @@ filters = ContactFilters(
     sort=sort,
 )
 
-# A new search starts again from its first page.
-if st.session_state.get("contacts_last_filters") != filters:
-    st.session_state["contacts_last_filters"] = filters
-    st.session_state["contacts_page"] = 1
+# One page selector per search, so a new search starts on its first page and a return
+# to the list finds the page the user left.
+page_key = f"contacts_page_{filters_digest(filters)}"
 
 result = run_action(
-    lambda: contacts.search_contacts(context.sessions, filters, st.session_state.get("contacts_page", 1), page_size),
+    lambda: contacts.search_contacts(context.sessions, filters, st.session_state.get(page_key, 1), page_size),
     context="contacts_list.search",
 )
 
 if result is not None:
-    count_label = "contact trouvé" if result.total == 1 else "contacts trouvés"
-    st.markdown(f"**{result.total:,}** {count_label}".replace(",", "\u202f"))
+    st.markdown(count_text(result.total, "contact trouvé", "contacts trouvés", "Aucun contact trouvé"))
 
     frame = pd.DataFrame(
         [
@@ -125,6 +129,7 @@ if result is not None:
     )
     columns = [
         GridColumn("icon", "", width=56, filterable=False),
+        *([GridColumn("status", "Statut", width=100)] if include_archived else []),
         GridColumn("contact_type", "Type de contact", width=170),
         GridColumn("company_name", "Raison sociale", width=200),
         GridColumn("full_name", "Nom et prénom", width=200),
@@ -133,8 +138,6 @@ if result is not None:
         GridColumn("address", "Adresse", width=300),
         GridColumn("linked_habitat_count", "Habitats", width=110, numeric=True),
     ]
-    if include_archived:
-        columns.append(GridColumn("status", "Statut", width=100))
 
     opened_id = show_grid(
         frame,
@@ -148,4 +151,5 @@ if result is not None:
 
     if result.page_count > 1:
         st.caption(f"Page {result.page} sur {result.page_count} · {page_size} contacts par page")
-        st.pagination(result.page_count, key="contacts_page")
+        st.pagination(result.page_count, key=page_key, persist_state="session")
+    st.caption(GRID_FILTER_HINT)

@@ -18,7 +18,7 @@ from trackoe.ui.routes import (
     SIMPLE_CONTACT_ICON,
     query_id,
 )
-from trackoe.ui.text import md
+from trackoe.ui.text import md, plural
 
 context = app_context()
 
@@ -51,8 +51,10 @@ def render_contact_tab(habitat_id: int) -> None:
 
     multiple_count = sum(1 for row in rows if row.is_multiple)
     st.caption(
-        f"{len(rows)} contact(s) en cours : {multiple_count} contact(s) multiple(s) {MULTIPLE_CONTACT_ICON}, "
-        f"{len(rows) - multiple_count} contact(s) simple(s) {SIMPLE_CONTACT_ICON}. Cliquez sur {EDIT_ICON} pour ouvrir un contact."
+        f"{plural(len(rows), 'contact en cours', 'contacts en cours')} : "
+        f"{plural(multiple_count, 'contact multiple', 'contacts multiples')} {MULTIPLE_CONTACT_ICON}, "
+        f"{plural(len(rows) - multiple_count, 'contact simple', 'contacts simples')} {SIMPLE_CONTACT_ICON}. "
+        f"Cliquez sur {EDIT_ICON} pour ouvrir un contact."
     )
     if st.button("Créer un contact simple", icon=":material/person_add:", key="habitat_create_simple"):
         st.switch_page(CONTACT_PAGE, query_params={HABITAT_ID_PARAM: str(habitat_id)})
@@ -97,11 +99,16 @@ def render_habitat(habitat_id: int) -> None:
         return
 
     st.title(f"{md(habitat.code)} · {md(habitat.name)}")
-    header = st.columns(4)
-    header[0].metric("Code", habitat.code)
-    header[1].metric("Bailleur", habitat.landlord_name or "—")
-    header[2].metric("Logements", habitat.dwelling_count if habitat.dwelling_count is not None else "—")
-    header[3].metric("Commune", f"{habitat.postcode} {habitat.city}".strip() or "—")
+    dwelling_count = str(habitat.dwelling_count) if habitat.dwelling_count is not None else "—"
+    header = st.columns([1, 2, 1, 2])
+    for column, label, value in zip(
+        header,
+        ("Code", "Bailleur", "Logements", "Commune"),
+        (habitat.code, habitat.landlord_name or "—", dwelling_count, f"{habitat.postcode} {habitat.city}".strip() or "—"),
+        strict=True,
+    ):
+        column.caption(label)
+        column.markdown(f"**{md(value)}**")
     st.text(habitat.address_line)
     if habitat.is_archived:
         st.warning("Cet habitat est archivé.")
@@ -114,7 +121,9 @@ def render_habitat(habitat_id: int) -> None:
         st.text(f"Bailleur : {habitat.landlord_name or '—'}")
         st.text(f"Nombre de logements : {habitat.dwelling_count if habitat.dwelling_count is not None else '—'}")
         if habitat.latitude is not None and habitat.longitude is not None:
-            st.text(f"Coordonnées : {habitat.latitude:.6f}, {habitat.longitude:.6f}")
+            latitude = f"{habitat.latitude:.6f}".replace(".", ",")
+            longitude = f"{habitat.longitude:.6f}".replace(".", ",")
+            st.text(f"Coordonnées GPS : latitude {latitude}, longitude {longitude}")
     with contact:
         render_contact_tab(habitat.id)
     with premises:

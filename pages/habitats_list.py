@@ -6,7 +6,8 @@ import streamlit as st
 from trackoe.services import habitats
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
-from trackoe.ui.grid import GridColumn, show_grid
+from trackoe.ui.grid import GRID_FILTER_HINT, GridColumn, show_grid
+from trackoe.ui.text import count_text, filters_digest
 from trackoe.ui.routes import HABITAT_ID_PARAM, HABITAT_PAGE, OPEN_HABITAT_ICON
 
 context = app_context()
@@ -22,18 +23,15 @@ search_text = st.text_input(
     max_chars=200,
 )
 
-if st.session_state.get("habitats_last_text") != search_text:
-    st.session_state["habitats_last_text"] = search_text
-    st.session_state["habitats_page"] = 1
+page_key = f"habitats_page_{filters_digest(search_text)}"
 
 result = run_action(
-    lambda: habitats.search_habitats(context.sessions, search_text, st.session_state.get("habitats_page", 1), page_size),
+    lambda: habitats.search_habitats(context.sessions, search_text, st.session_state.get(page_key, 1), page_size),
     context="habitats_list.search",
 )
 
 if result is not None:
-    count_label = "habitat trouvé" if result.total == 1 else "habitats trouvés"
-    st.markdown(f"**{result.total:,}** {count_label}".replace(",", "\u202f"))
+    st.markdown(count_text(result.total, "habitat trouvé", "habitats trouvés", "Aucun habitat trouvé"))
 
     frame = pd.DataFrame(
         [
@@ -73,4 +71,5 @@ if result is not None:
 
     if result.page_count > 1:
         st.caption(f"Page {result.page} sur {result.page_count} · {page_size} habitats par page")
-        st.pagination(result.page_count, key="habitats_page")
+        st.pagination(result.page_count, key=page_key, persist_state="session")
+    st.caption(GRID_FILTER_HINT)

@@ -122,12 +122,19 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def _wait_for_script_end(page) -> None:
+    """Wait until Streamlit has finished its current run, so typed text goes to the final widgets."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
 def _add_link(page, habitat_search: str, habitat_code: str) -> None:
+    _wait_for_script_end(page)
     search = page.get_by_label("Rechercher un habitat", exact=True)
     search.fill(habitat_search)
     search.press("Enter")
     # Elements of the previous run linger while Streamlit reruns, so wait for the one holding the match.
     page.locator(f'input[aria-label="Habitat"][value^="{habitat_code} "]').wait_for()
+    _wait_for_script_end(page)
     page.get_by_role("button", name="Ajouter le rattachement").click()
     page.get_by_text(f"rattaché à l'habitat {habitat_code}").wait_for(timeout=STEP_TIMEOUT_MS)
 

@@ -27,7 +27,8 @@ from tests.pages_support import (
     values_of,
 )
 from trackoe.database import create_app_engine, create_session_factory
-from trackoe.services import contacts
+from trackoe.services import contacts, links
+from trackoe.validation import validate_link
 from trackoe.ui.context import app_context
 from trackoe.views import ContactFilters
 
@@ -318,7 +319,8 @@ def test_habitat_page_shows_header(seeded):
     at = open_page(HABITAT_PAGE, habitat_id=str(seeded.tilleuls))
 
     assert values_of(at.title) == [r"H1 · Résidence Les Tilleuls"]
-    assert values_of(at.metric) == ["H1", "Hautes-Alpes Habitat", "2", "05000 Gap"]
+    assert values_of(at.caption)[:4] == ["Code", "Bailleur", "Logements", "Commune"]
+    assert values_of(at.markdown)[:4] == ["**H1**", r"**Hautes\-Alpes Habitat**", "**2**", "**05000 Gap**"]
 
 
 def test_habitat_contact_grid_lists_both_kinds(seeded):
@@ -935,3 +937,34 @@ def test_empty_fields_show_no_none_text(sparse_contact, name):
 
     assert not at.exception
     assert [text for text in texts if EMPTY_VALUE_PATTERN.search(text)] == []
+
+
+def test_end_before_start_shows_field_error(seeded, page_sessions):
+    next_month = dt.date.today() + dt.timedelta(days=30)
+    links.add_link(page_sessions, seeded.martin, validate_link(seeded.cedres, "Syndic", start_date=next_month))
+    at = open_contact(seeded.martin)
+
+    button(at, "Terminer ce rattachement").click().run()
+
+    assert f"La date de fin doit suivre la date de début ({next_month:%d/%m/%Y})." in values_of(at.error)
+    assert contacts.get_contact(page_sessions, seeded.martin).links[0].end_date is None
+
+
+def test_contacts_list_says_none_found(seeded):
+    at = open_page()
+
+    at.text_input(key="contacts_text").input("zzzzqqq").run()
+
+    assert count_text(at) == "Aucun contact trouvé"
+
+
+def test_added_link_resets_primary_checkbox(seeded, page_sessions):
+    at = open_contact(seeded.martin)
+    prefix = f"contact_{seeded.martin}_add_link"
+    at.text_input(key=f"{prefix}_search").input("H1").run()
+    at.checkbox(key=f"{prefix}_primary").check().run()
+
+    button(at, "Ajouter le rattachement").click().run()
+
+    assert contacts.get_contact(page_sessions, seeded.martin).links[0].is_primary
+    assert at.checkbox(key=f"{prefix}_primary").value is False

@@ -14,7 +14,7 @@ from trackoe.services import habitats, links
 from trackoe.services.transaction import Sessions
 from trackoe.ui.errors import run_action, show_field_error
 from trackoe.ui.grid import GridColumn, show_grid
-from trackoe.ui.text import md
+from trackoe.ui.text import md, plural
 from trackoe.ui.routes import FLASH_KEY, HABITAT_ID_PARAM, HABITAT_PAGE, OPEN_HABITAT_ICON
 from trackoe.validation import validate_link
 from trackoe.views import ContactDetail, LinkView
@@ -52,7 +52,7 @@ def _links_frame(link_views: list[LinkView]) -> pd.DataFrame:
                 "target": link.target,
                 "role": link.role,
                 "since": _date_label(link.start_date),
-                "primary": "Oui" if link.is_primary else "",
+                "primary": "Oui" if link.is_primary and link.is_current else "",
             }
             for link in link_views
         ],
@@ -67,7 +67,8 @@ def render_links_section(sessions: Sessions, contact: ContactDetail) -> None:
 
     st.subheader("Habitats rattachés")
     st.caption(
-        f"{len(current)} rattachement(s) en cours, {ended_count} terminé(s) conservé(s) en historique. "
+        f"{plural(len(current), 'rattachement en cours', 'rattachements en cours')}, "
+        f"{plural(ended_count, 'terminé conservé', 'terminés conservés')} en historique. "
         f"Cliquez sur {OPEN_HABITAT_ICON} pour ouvrir la fiche habitat."
     )
 
@@ -96,6 +97,11 @@ def render_links_section(sessions: Sessions, contact: ContactDetail) -> None:
 def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
     prefix = f"contact_{contact.id}_add_link"
     errors = st.session_state.get(f"{prefix}_errors", {})
+
+    # After a link is added, the next link starts from an empty form (widgets reset before they are drawn).
+    if st.session_state.pop(f"{prefix}_reset", False):
+        for key in [key for key in st.session_state if str(key).startswith(prefix)]:
+            del st.session_state[key]
 
     with st.container(border=True):
         st.markdown("**Ajouter un rattachement**")
@@ -164,6 +170,7 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
                 field_errors_key=f"{prefix}_errors",
             )
             if link_id is not None:
+                st.session_state[f"{prefix}_reset"] = True
                 st.session_state[FLASH_KEY] = f"Le contact est rattaché à l'habitat {md(habitat.code)}."
                 st.rerun()
             elif st.session_state.get(f"{prefix}_errors"):
@@ -173,6 +180,8 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
 
 def _render_change_link(sessions: Sessions, contact: ContactDetail, current: list[LinkView]) -> None:
     prefix = f"contact_{contact.id}_change_link"
+    errors_key = f"{prefix}_errors"
+    errors = st.session_state.get(errors_key, {})
 
     with st.container(border=True):
         st.markdown("**Terminer ou supprimer un rattachement**")
@@ -182,12 +191,17 @@ def _render_change_link(sessions: Sessions, contact: ContactDetail, current: lis
 
         link = st.selectbox("Rattachement", current, key=f"{prefix}_link", format_func=_link_label)
         end_date = st.date_input("Date de fin", key=f"{prefix}_end", value=dt.date.today(), format="DD/MM/YYYY")
+        show_field_error(errors, "end_date")
 
         if st.button("Terminer ce rattachement", key=f"{prefix}_end_submit", icon=":material/event_busy:"):
+            st.session_state.pop(errors_key, None)
             done = run_action(
                 lambda: links.end_link(sessions, contact.id, link.id, end_date) or True,
                 context="links.end",
+                field_errors_key=errors_key,
             )
+            if not done and st.session_state.get(errors_key):
+                st.rerun()
             if done:
                 st.session_state[FLASH_KEY] = "Le rattachement est terminé ; il reste visible dans l'historique."
                 st.rerun()

@@ -8,6 +8,11 @@ import pandas as pd
 from st_aggrid import AgGrid, DataReturnMode, JsCode
 
 ACTION_FIELD = "action"
+
+GRID_FILTER_HINT = (
+    "Les filtres des colonnes (entonnoir) trient et filtrent les lignes de la page affichée ; "
+    "la zone de recherche, elle, cherche dans toute la base."
+)
 ID_FIELD = "id"
 
 # A click on the action cell selects its row; only selection changes reach Python, and
@@ -59,7 +64,9 @@ def _column_definition(column: GridColumn) -> dict:
         "floatingFilter": False,
     }
     if column.width is not None:
-        definition["width"] = column.width
+        # Widths are proportions: the columns share the grid's width, none below its minimum.
+        definition["flex"] = column.width
+        definition["minWidth"] = min(column.width, 110)
     if column.tooltip_field is not None:
         definition["tooltipField"] = column.tooltip_field
     if column.numeric:
