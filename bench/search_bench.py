@@ -1,7 +1,7 @@
 """Benchmark of the contacts list search on SQLite and PostgreSQL at production size.
 
-Fills a fresh database (10,000 habitats, 100,000 contacts multiples and about two links
-per contact by default) with synthetic French data, then times
+Fills a fresh database with synthetic French data: by default 10,000 habitats, 100,000
+contacts multiples and about two links per contact. Then times
 `trackoe.services.contacts.search_contacts` exactly as the list page calls it: free text
 plus a contact-type filter, first page of 200 rows and the count of all matches.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import random
 import re
@@ -57,12 +58,12 @@ INSERT_BATCH_SIZE = 5_000
 QUERIES_PER_KIND = 10
 TARGET_P95_MS = 50.0
 
-# Pools the generator draws from. Faker's fr_FR lists give the names; its generator is
-# too slow for 100,000 rows, so a seeded random.Random picks from the lists instead.
+# Pools the generator draws from. The names come from Faker's fr_FR lists, but a seeded
+# random.Random picks from them because Faker's generator is too slow for 100,000 rows.
 LAST_NAMES: tuple[str, ...] = tuple(FakerPersonProvider.last_names)
 # Faker's 400 surnames are the most common ones in France. Alone they would give each name
-# about 250 bearers per 100,000 contacts, far more than in life, so half the contacts get a
-# rarer surname built from these syllables (about 5,000 combinations).
+# about 250 bearers per 100,000 contacts, where real surnames are far more varied. So half
+# the contacts get a rarer surname built from these syllables (about 5,000 combinations).
 SURNAME_STARTS = (
     "Ben", "Bou", "Ker", "Mar", "Char", "Dela", "Fer", "Gal", "Lam", "Mor", "Pel", "Ros", "Sal",
     "Tal", "Val", "Ab", "Cha", "Gui", "Her", "Jo", "Lu", "Ma", "Ri", "Vi", "Cas", "Dia", "Kon", "Ngu",
@@ -167,6 +168,10 @@ PROTOTYPES = {
     ),
     "sqlite-mmap": "SQLite: PRAGMA mmap_size = 256 MiB on each connection",
     "fast-phone-format": "format French E.164 numbers by slicing the string instead of calling phonenumbers",
+    "page-link-counts": (
+        "count the current linked habitats of the page's contacts in a second, grouped query "
+        "instead of a correlated subquery, which SQLite runs for every match before sorting"
+    ),
     "count-limit": (
         f"count at most {COUNT_LIMIT + 1} matches (SELECT count(*) FROM (... LIMIT {COUNT_LIMIT + 1})), "
         f"so the list can show '{COUNT_LIMIT}+' instead of scanning every match"
@@ -208,8 +213,8 @@ class Variant:
 
 def _zipf_weights(count: int) -> list[float]:
     # Faker lists surnames from most to least common. With an exponent of 0.5 the first name
-    # is 20 times as frequent as the 400th, close to the ratio of Martin to the 400th name
-    # in France; "Martin" ends up on about 1.3% of the contacts (about 0.4% in France).
+    # is 20 times as frequent as the 400th, and "Martin" ends up on about 1.3% of the
+    # contacts. The curve is an estimate that errs towards more matches per name.
     return [1.0 / (rank + 1) ** 0.5 for rank in range(count)]
 
 
@@ -516,7 +521,7 @@ def _set_sqlite_mmap(dbapi_connection, _connection_record) -> None:
 
 
 def apply_connection_prototypes(engine: Engine, prototypes: set[str]) -> None:
-    """Register the prototypes that act on each new connection; call before the engine connects."""
+    """Register the prototypes that act on each new connection. Call it before the engine connects."""
     if "pg-custom-plans" in prototypes and engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _set_plan_cache_mode)
     if "sqlite-mmap" in prototypes and engine.dialect.name == "sqlite":
@@ -533,25 +538,39 @@ def apply_schema_prototypes(engine: Engine, prototypes: set[str]) -> None:
             )
 
 
-def search_contacts_with_count_limit(session, filters, *, offset, limit, today):
-    """Return what trackoe.repository.search_contacts returns, but with a count that stops at COUNT_LIMIT + 1.
+def prototype_search_contacts(session, filters, *, offset, limit, today, prototypes: set[str]):
+    """Return what trackoe.repository.search_contacts returns, changed as the prototypes ask.
 
-    The page query is the repository's own (same conditions, columns and name order); only
-    the count differs. Only the "name" sort is prototyped, the one the benchmark uses.
+    Without "page-link-counts" and "count-limit" the queries are the repository's own: same
+    conditions, columns and name order. Only the "name" sort is prototyped, the one the
+    benchmark uses.
     """
     conditions = trackoe.repository.contact_conditions(session, filters, today)
-    habitat_count = trackoe.repository.linked_habitat_count_column(today).label("linked_habitat_count")
-    page_query = (
-        select(Contact, habitat_count)
-        .where(*conditions)
-        .order_by(Contact.sort_key, Contact.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    rows = [(contact, count) for contact, count in session.execute(page_query)]
+    page_query = select(Contact).where(*conditions).order_by(Contact.sort_key, Contact.id).offset(offset).limit(limit)
 
-    capped = select(Contact.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
-    return rows, session.scalar(select(func.count()).select_from(capped)) or 0
+    if "page-link-counts" in prototypes:
+        contacts = list(session.scalars(page_query))
+        counts = dict(
+            session.execute(
+                select(ContactLink.contact_id, func.count(func.distinct(ContactLink.habitat_id)))
+                .where(
+                    ContactLink.contact_id.in_([contact.id for contact in contacts]),
+                    trackoe.repository.current_link_condition(today),
+                )
+                .group_by(ContactLink.contact_id)
+            ).all()
+        )
+        rows = [(contact, counts.get(contact.id, 0)) for contact in contacts]
+    else:
+        habitat_count = trackoe.repository.linked_habitat_count_column(today).label("linked_habitat_count")
+        rows = [(contact, count) for contact, count in session.execute(page_query.add_columns(habitat_count))]
+
+    if "count-limit" in prototypes:
+        capped = select(Contact.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(capped))
+    else:
+        total = session.scalar(select(func.count()).select_from(Contact).where(*conditions))
+    return rows, total or 0
 
 
 ORIGINAL_REPOSITORY_SEARCH = trackoe.repository.search_contacts
@@ -563,8 +582,8 @@ def code_prototypes(prototypes: set[str]) -> Iterator[None]:
     original_format_phone = trackoe.records.format_phone
     if "fast-phone-format" in prototypes:
         trackoe.records.format_phone = format_phone_fast
-    if "count-limit" in prototypes:
-        trackoe.repository.search_contacts = search_contacts_with_count_limit
+    if prototypes & {"count-limit", "page-link-counts"}:
+        trackoe.repository.search_contacts = functools.partial(prototype_search_contacts, prototypes=prototypes)
     try:
         yield
     finally:
@@ -626,7 +645,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def print_result(variant: Variant) -> None:
-    # Other processes share the machine: the load average tells how quiet it was.
+    # Other processes share the machine: the load average shows how busy it was.
     load_1m, load_5m, _ = os.getloadavg()
     print(
         f"\n{variant.backend}, {variant.label}: data loaded in {variant.load_seconds:.1f} s "
@@ -652,7 +671,7 @@ def print_result(variant: Variant) -> None:
 def prepare_database(
     stack: ExitStack, backend: str, args: argparse.Namespace, dataset: Dataset, prototypes: set[str]
 ) -> tuple[Engine, float]:
-    """Create, migrate and fill one database; return its engine and the load time in seconds."""
+    """Create, migrate and fill one database, and return its engine and the load time in seconds."""
     if backend == "sqlite":
         url = stack.enter_context(sqlite_database(args.keep))
     else:
