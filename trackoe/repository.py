@@ -71,7 +71,7 @@ def linked_habitat_count_column(today: dt.date):
 
 
 def _place_condition(place: str, today: dt.date) -> ColumnElement[bool] | None:
-    """Match a commune name or a postcode (or its start) on the contact or on a habitat it is linked to."""
+    """Match the start of a commune name or of a postcode on the contact or on a habitat it is linked to."""
     text = place.strip()
     if not text:
         return None
@@ -82,8 +82,12 @@ def _place_condition(place: str, today: dt.date) -> ColumnElement[bool] | None:
         habitat_match = Habitat.postcode.like(f"{compact}%")
     else:
         key = search_key(text)
-        own = Contact.city_key == key
-        habitat_match = Habitat.city_key == key
+        if not key:
+            return None
+        # A commune matches by the start of its name, so "saint" finds every Saint-… commune.
+        prefix = f"{key}%"
+        own = Contact.city_key.like(prefix)
+        habitat_match = Habitat.city_key.like(prefix)
 
     via_link = exists(
         select(ContactLink.id)
