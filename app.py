@@ -1,13 +1,26 @@
 """TRACKOE contacts multiples: the router. Run with `streamlit run app.py`."""
 
+import logging
+
 import streamlit as st
 
 from trackoe.ui.context import app_context
 from trackoe.ui.routes import CONTACT_PAGE, CONTACTS_LIST_PAGE, HABITAT_PAGE, HABITATS_LIST_PAGE
 
+logger = logging.getLogger(__name__)
+
 st.set_page_config(page_title="TRACKOE · Contacts multiples", page_icon="👥", layout="wide")
 
-app_context()
+try:
+    app_context()
+except Exception:
+    # The context is cached only once it opens, so the next run tries the database again.
+    logger.exception("Application start failed: database unreachable or not migratable")
+    st.error(
+        "La base de données est injoignable ou n'a pas pu être mise à jour. "
+        "Réessayez dans quelques instants ; si le problème persiste, prévenez l'administrateur."
+    )
+    st.stop()
 
 contacts_list = st.Page(
     CONTACTS_LIST_PAGE, title="Gestion des contacts multiples", icon="👥", url_path="contacts", default=True

@@ -968,3 +968,18 @@ def test_added_link_resets_primary_checkbox(seeded, page_sessions):
 
     assert contacts.get_contact(page_sessions, seeded.martin).links[0].is_primary
     assert at.checkbox(key=f"{prefix}_primary").value is False
+
+
+def test_unreachable_database_shows_french_error(monkeypatch):
+    # Port 9 (discard) on loopback has no PostgreSQL, so the connection is refused at once.
+    monkeypatch.setenv("TRACKOE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:9/trackoe")
+    app_context.clear()
+
+    at = open_page()
+
+    app_context.clear()
+    assert not at.exception
+    assert values_of(at.error) == [
+        "La base de données est injoignable ou n'a pas pu être mise à jour. "
+        "Réessayez dans quelques instants ; si le problème persiste, prévenez l'administrateur."
+    ]
