@@ -162,8 +162,8 @@ PROTOTYPES = {
         "PostgreSQL: SET plan_cache_mode = force_custom_plan on each connection, so the statements "
         "psycopg prepares after 5 runs are planned for the actual LIKE pattern"
     ),
-    "list-order-index": (
-        "ix_contact_list_order on (is_multiple, sort_key, archived_at) instead of "
+    "sqlite-list-order-index": (
+        "SQLite: ix_contact_list_order on (is_multiple, sort_key, archived_at) instead of "
         "(is_multiple, archived_at, sort_key)"
     ),
     "sqlite-mmap": "SQLite: PRAGMA mmap_size = 256 MiB on each connection",
@@ -529,8 +529,12 @@ def apply_connection_prototypes(engine: Engine, prototypes: set[str]) -> None:
 
 
 def apply_schema_prototypes(engine: Engine, prototypes: set[str]) -> None:
-    """Change the migrated schema as the prototypes ask, before the data is loaded."""
-    if "list-order-index" in prototypes:
+    """Change the migrated schema as the prototypes ask, before the data is loaded.
+
+    The index change stays off PostgreSQL: there it led the planner to scan the new index in
+    name order for "Martin", filtering out 34,559 rows (34 ms instead of 6 ms).
+    """
+    if "sqlite-list-order-index" in prototypes and engine.dialect.name == "sqlite":
         with engine.begin() as connection:
             connection.execute(text("DROP INDEX ix_contact_list_order"))
             connection.execute(
