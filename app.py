@@ -22,9 +22,8 @@ except Exception:
     )
     st.stop()
 
-contacts_list = st.Page(
-    CONTACTS_LIST_PAGE, title="Gestion des contacts multiples", icon="👥", url_path="contacts", default=True
-)
+# The default page is served at "/" whatever its url_path, so it gets none.
+contacts_list = st.Page(CONTACTS_LIST_PAGE, title="Gestion des contacts multiples", icon="👥", default=True)
 habitats_list = st.Page(HABITATS_LIST_PAGE, title="Habitats", icon="🏢", url_path="habitats")
 contact = st.Page(CONTACT_PAGE, title="Contact multiple", icon="👥", url_path="contact")
 habitat = st.Page(HABITAT_PAGE, title="Fiche habitat", icon="🏢", url_path="habitat")

@@ -30,6 +30,7 @@ NEW_ERRORS_KEY = "contact_new_errors"
 NEW_TOKEN_KEY = "contact_new_token"
 NEW_TOKEN_USED_KEY = "contact_new_token_used"
 NEW_RESET_KEY = "contact_new_reset"
+NEW_LAST_CREATED_KEY = "contact_new_last_created_id"
 
 st.page_link(CONTACTS_LIST_PAGE, label="Retour à la liste des contacts", icon=":material/arrow_back:")
 
@@ -81,6 +82,11 @@ def render_creation() -> None:
             st.session_state[NEW_TOKEN_USED_KEY] = False
         return
 
+    # A second click that arrives after the first created the contact opens that contact.
+    last_created_id = st.session_state.get(NEW_LAST_CREATED_KEY)
+    if st.session_state.get(NEW_TOKEN_USED_KEY) and last_created_id is not None:
+        st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(last_created_id)})
+
     st.session_state.pop(NEW_ERRORS_KEY, None)
     form = read_contact_input(NEW_PREFIX)
     created = run_action(
@@ -99,6 +105,7 @@ def render_creation() -> None:
         return
 
     st.session_state[NEW_TOKEN_USED_KEY] = True
+    st.session_state[NEW_LAST_CREATED_KEY] = created.id
     st.session_state[NEW_RESET_KEY] = True
     st.session_state[FLASH_KEY] = f"Le contact « {md(created.display_name)} » a été créé."
     st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(created.id)})
@@ -166,16 +173,21 @@ def render_edition(contact_id: int) -> None:
 
 
 def render_archive_button(contact_id: int, is_archived: bool) -> None:
-    label = "Restaurer le contact" if is_archived else "Archiver le contact"
-    icon = ":material/unarchive:" if is_archived else ":material/archive:"
-    if st.button(label, icon=icon, key=f"contact_{contact_id}_archive"):
+    """Draw "Archiver" or "Restaurer"; each has its own key and target state, so a stale click changes nothing."""
+    target_archived = not is_archived
+    label = "Archiver le contact" if target_archived else "Restaurer le contact"
+    icon = ":material/archive:" if target_archived else ":material/unarchive:"
+    action = "archive" if target_archived else "restore"
+
+    if st.button(label, icon=icon, key=f"contact_{contact_id}_{action}"):
         changed = run_action(
-            lambda: contacts.set_contact_archived(context.sessions, contact_id, not is_archived),
+            lambda: contacts.set_contact_archived(context.sessions, contact_id, target_archived),
             context="contact.archive",
         )
         if changed is not None:
-            st.session_state.pop(f"contact_{contact_id}_loaded_version", None)
-            st.session_state[FLASH_KEY] = "Le contact a été restauré." if is_archived else "Le contact a été archivé."
+            # Archiving bumps the version; the form keeps what the user typed and saves over the new one.
+            st.session_state[f"contact_{contact_id}_loaded_version"] = changed.version
+            st.session_state[FLASH_KEY] = "Le contact a été archivé." if target_archived else "Le contact a été restauré."
             st.rerun()
 
 

@@ -63,11 +63,15 @@ def render_contact_tab(habitat_id: int) -> None:
         st.info("Aucun contact n'est rattaché à cet habitat.")
         return
 
+    # Row ids stay stable while others edit the habitat: a link's id, or minus the id of a
+    # contact simple (which has no link), so a click opens the contact it was made on.
+    contact_by_row_id = {
+        (row.link_id if row.link_id is not None else -row.contact_id): row.contact_id for row in rows
+    }
     frame = pd.DataFrame(
         [
             {
-                # The grid needs one id per row; a contact may hold several links to the habitat.
-                "id": index,
+                "id": row.link_id if row.link_id is not None else -row.contact_id,
                 "icon": MULTIPLE_CONTACT_ICON if row.is_multiple else SIMPLE_CONTACT_ICON,
                 "contact_type": row.contact_type,
                 "display_name": row.display_name,
@@ -77,11 +81,11 @@ def render_contact_tab(habitat_id: int) -> None:
                 "email": row.email,
                 "primary": "Oui" if row.is_primary else "",
             }
-            for index, row in enumerate(rows)
+            for row in rows
         ],
         columns=["id", *(column.field for column in CONTACT_COLUMNS)],
     )
-    opened_index = show_grid(
+    opened_row_id = show_grid(
         frame,
         CONTACT_COLUMNS,
         key=f"habitat_{habitat_id}_contacts_grid",
@@ -89,8 +93,12 @@ def render_contact_tab(habitat_id: int) -> None:
         action_tooltip="Ouvrir le contact",
         height=min(560, 90 + 42 * len(rows)),
     )
-    if opened_index is not None and 0 <= opened_index < len(rows):
-        st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(rows[opened_index].contact_id)})
+    if opened_row_id is not None:
+        opened_contact_id = contact_by_row_id.get(opened_row_id)
+        if opened_contact_id is None:
+            st.warning("Ce contact n'est plus rattaché à cet habitat. La liste vient d'être mise à jour.")
+        else:
+            st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(opened_contact_id)})
 
 
 def render_habitat(habitat_id: int) -> None:

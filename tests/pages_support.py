@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -118,6 +119,16 @@ def selectbox_labelled(at: AppTest, label: str) -> Selectbox:
 
 def values_of(elements) -> list[str]:
     return [element.value for element in elements]
+
+
+def unescape_markdown(text: str) -> str:
+    """Return Markdown text as the user reads it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def error_texts(at: AppTest) -> list[str]:
+    """Return the error messages as the user reads them."""
+    return [unescape_markdown(element.value) for element in at.error]
 
 
 def count_text(at: AppTest) -> str:

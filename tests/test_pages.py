@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages_support import (
+    error_texts,
+    unescape_markdown,
     Sessions,
     add_contact,
     add_habitat,
@@ -168,7 +170,7 @@ def test_page_runs_without_exception(seeded, page, query):
     at = open_seeded_page(seeded, page, query)
 
     assert not at.exception
-    assert values_of(at.error) == []
+    assert error_texts(at) == []
 
 
 # Contacts list
@@ -524,7 +526,7 @@ def test_invalid_create_shows_error_beside_field(seeded, change, field_key, mess
 
     assert not at.exception
     assert error.type == "error"
-    assert error.value == message
+    assert unescape_markdown(error.value) == message
 
 
 @pytest.mark.parametrize(("change", "field_key", "message"), INVALID_NEW_CONTACTS)
@@ -535,7 +537,7 @@ def test_invalid_create_writes_nothing(seeded, page_sessions, change, field_key,
 
     assert contact_count(page_sessions) == before
     assert values_of(at.title) == ["👥 Nouveau contact multiple"]
-    assert "Le contact n'a pas été enregistré : corrigez les champs signalés." in values_of(at.error)
+    assert "Le contact n'a pas été enregistré : corrigez les champs signalés." in error_texts(at)
 
 
 @pytest.mark.parametrize(("change", "field_key", "message"), INVALID_NEW_CONTACTS)
@@ -627,7 +629,7 @@ def test_edit_after_other_save_reports_conflict(seeded, page_sessions):
     button(at, "Enregistrer").click().run()
 
     assert not at.exception
-    assert any("modifié par quelqu'un d'autre" in message for message in values_of(at.error))
+    assert any("modifié par quelqu'un d'autre" in message for message in error_texts(at))
     assert values_of(at.success) == []
     assert contacts.get_contact(page_sessions, seeded.martin).city is None
     assert at.text_input(key=f"contact_{seeded.martin}_city").value == "Briançon"
@@ -733,7 +735,7 @@ def test_add_link_without_habitat_shows_error(seeded, page_sessions):
     button(at, "Ajouter le rattachement").click().run()
 
     assert not at.exception
-    assert "Choisissez l'habitat à rattacher." in values_of(at.error)
+    assert "Choisissez l'habitat à rattacher." in error_texts(at)
     assert contacts.get_contact(page_sessions, seeded.martin).links == []
 
 
@@ -744,7 +746,7 @@ def test_duplicate_link_shows_conflict(seeded, page_sessions):
     at.text_input(key=f"{prefix}_search").input("Tilleuls").run()
     button(at, "Ajouter le rattachement").click().run()
 
-    assert "Ce contact est déjà rattaché à l'habitat H1 avec le rôle « Société de nettoyage »." in values_of(at.error)
+    assert "Ce contact est déjà rattaché à l'habitat H1 avec le rôle « Société de nettoyage »." in error_texts(at)
     assert len(contacts.get_contact(page_sessions, seeded.proprete).links) == 1
 
 
@@ -823,7 +825,7 @@ def test_bad_url_id_shows_french_error(seeded, page, param, value, message):
     at = open_page(page, **{param: value})
 
     assert not at.exception
-    assert values_of(at.error) == [message]
+    assert error_texts(at) == [message]
 
 
 def test_bad_owner_id_shows_no_form(seeded):
@@ -837,7 +839,7 @@ def test_bad_owner_id_shows_no_form(seeded):
 def test_habitat_page_without_id_shows_error(seeded):
     at = open_page(HABITAT_PAGE)
 
-    assert values_of(at.error) == ["L'adresse de cette page ne désigne pas un habitat valide. Revenez à la liste des habitats."]
+    assert error_texts(at) == ["L'adresse de cette page ne désigne pas un habitat valide. Revenez à la liste des habitats."]
 
 
 # User text that looks like HTML, Markdown or a formula
@@ -946,7 +948,7 @@ def test_end_before_start_shows_field_error(seeded, page_sessions):
 
     button(at, "Terminer ce rattachement").click().run()
 
-    assert f"La date de fin doit suivre la date de début ({next_month:%d/%m/%Y})." in values_of(at.error)
+    assert f"La date de fin doit suivre la date de début ({next_month:%d/%m/%Y})." in error_texts(at)
     assert contacts.get_contact(page_sessions, seeded.martin).links[0].end_date is None
 
 
@@ -979,7 +981,7 @@ def test_unreachable_database_shows_french_error(monkeypatch):
 
     app_context.clear()
     assert not at.exception
-    assert values_of(at.error) == [
+    assert error_texts(at) == [
         "La base de données est injoignable ou n'a pas pu être mise à jour. "
         "Réessayez dans quelques instants ; si le problème persiste, prévenez l'administrateur."
     ]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -201,4 +202,16 @@ class ContactLink(Base):
             name="ends_after_start",
         ),
         Index("ix_contact_link_habitat_current", "habitat_id", "end_date"),
+        # One open link per contact, habitat, target and role, even when two agents add it at once.
+        Index(
+            "uq_contact_link_open",
+            "contact_id",
+            "habitat_id",
+            func.coalesce(dwelling_id, 0),
+            func.coalesce(premises_id, 0),
+            "role",
+            unique=True,
+            sqlite_where=text("end_date IS NULL"),
+            postgresql_where=text("end_date IS NULL"),
+        ),
     )

@@ -18,6 +18,17 @@ _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
 )
 _PHONE_LIKE_QUERY = re.compile(r"^\+?[0-9][0-9 .\-/()]*$")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Lone surrogates cannot be encoded in UTF-8, so no database accepts them.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
+ZERO_WIDTH_JOINER = "\u200d"
+MAX_SEARCH_TERMS = 20
+
+
+def _drop_invisible_formatting(text: str) -> str:
+    # Format characters (zero-width spaces, direction overrides, BOM) make a name look blank
+    # or reversed; the zero-width joiner stays because emoji sequences need it.
+    return "".join(c for c in text if c == ZERO_WIDTH_JOINER or unicodedata.category(c) != "Cf")
 
 
 def clean_text(value: object) -> str | None:
@@ -30,9 +41,17 @@ def clean_text(value: object) -> str | None:
 
     # Control characters go before composing, because removing one between a letter and
     # a combining accent would leave a decomposed pair behind.
-    text = _CONTROL_CHARACTERS.sub("", str(value))
-    text = unicodedata.normalize("NFC", text).strip()
+    text = _CONTROL_CHARACTERS.sub("", _SURROGATES.sub("", str(value)))
+    text = _drop_invisible_formatting(unicodedata.normalize("NFC", text)).strip()
     return text or None
+
+
+def clean_line(value: object) -> str | None:
+    """Return `clean_text(value)` with tabs and line breaks turned into spaces, for one-line fields."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    return _LINE_BREAKS.sub(" ", text)
 
 
 def search_key(value: object) -> str:
@@ -47,6 +66,7 @@ def search_key(value: object) -> str:
     if value is None:
         return ""
 
+    value = _SURROGATES.sub("", str(value))
     # Case folding can yield precomposed letters again, so decompose once more after it.
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", str(value)).casefold())
     without_accents = "".join(c for c in folded if not unicodedata.combining(c))
@@ -119,7 +139,7 @@ def phone_query_digits(query: str) -> str | None:
 
 
 def search_terms(query: str | None) -> list[str]:
-    """Split a search box's text into the keys that must all appear in a record's search text."""
+    """Split a search box's text into the keys that must all appear in a record's search text (the first 20)."""
     if not query or not query.strip():
         return []
 
@@ -132,7 +152,9 @@ def search_terms(query: str | None) -> list[str]:
         digits = phone_query_digits(word)
         key = digits if digits is not None else search_key(word)
         terms.extend(part for part in key.split() if part and part not in terms)
-    return terms
+
+    # Every term adds a condition; SQLite rejects a query deeper than 1,000 expressions.
+    return terms[:MAX_SEARCH_TERMS]
 
 
 def build_search_text(*parts: object, phones: tuple[str | None, ...] = ()) -> str:

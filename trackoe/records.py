@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trackoe.domain import ContactType
-from trackoe.models import Contact, Habitat
+from trackoe.models import NAME_LENGTH, TEXT_LENGTH, Contact, Habitat
 from trackoe.normalise import build_search_text, format_phone, search_key
 
 
@@ -58,8 +58,9 @@ def refresh_contact_keys(contact: Contact) -> None:
         phones=(contact.phone_landline, contact.phone_mobile),
     )
     sort_name = contact.company_name if not contact.last_name else contact.last_name
-    contact.sort_key = search_key(f"{sort_name} {contact.first_name or ''}")[:255]
-    contact.city_key = search_key(contact.city) or None
+    contact.sort_key = search_key(f"{sort_name} {contact.first_name or ''}")[:TEXT_LENGTH]
+    # Folding can lengthen text ("ß" gives "ss"), so keys are cut to their column's size.
+    contact.city_key = search_key(contact.city)[:NAME_LENGTH] or None
 
 
 def refresh_habitat_keys(habitat: Habitat) -> None:
@@ -72,5 +73,5 @@ def refresh_habitat_keys(habitat: Habitat) -> None:
         habitat.city,
         habitat.landlord_name,
     )
-    habitat.sort_key = search_key(habitat.name)[:255]
-    habitat.city_key = search_key(habitat.city) or None
+    habitat.sort_key = search_key(habitat.name)[:TEXT_LENGTH]
+    habitat.city_key = search_key(habitat.city)[:NAME_LENGTH] or None

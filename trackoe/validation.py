@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from trackoe.domain import LINK_ROLES, Civility, ContactType
 from trackoe.errors import ValidationError
 from trackoe.models import COMMENT_LENGTH, NAME_LENGTH, TEXT_LENGTH
-from trackoe.normalise import clean_text, phone_to_e164
+from trackoe.normalise import clean_line, clean_text, phone_to_e164
 
 POSTCODE_PATTERN = re.compile(r"^[0-9]{5}$")
 FIELD_LENGTHS = {
@@ -128,10 +128,13 @@ def validate_contact(form: ContactInput) -> ContactData:
     if civility is not None and civility not in {c.value for c in Civility}:
         errors["civility"] = "Civilité invalide : choisissez M. ou Mme."
 
-    last_name = clean_text(form.last_name)
-    company_name = clean_text(form.company_name)
+    last_name = clean_line(form.last_name)
+    company_name = clean_line(form.company_name)
     if last_name is None and company_name is None:
         errors["last_name"] = "Saisissez un nom ou une raison sociale."
+    for field, name in (("last_name", last_name), ("company_name", company_name)):
+        if name is not None and not any(character.isalnum() for character in name):
+            errors[field] = "Ce nom ne contient aucune lettre ni aucun chiffre : corrigez-le."
 
     _check_lengths(form, errors)
     phone_landline = _validate_phone(form.phone_landline, errors, "phone_landline")
@@ -147,15 +150,15 @@ def validate_contact(form: ContactInput) -> ContactData:
         contact_type=contact_type,
         civility=civility,
         last_name=last_name,
-        first_name=clean_text(form.first_name),
+        first_name=clean_line(form.first_name),
         company_name=company_name,
         phone_landline=phone_landline,
         phone_mobile=phone_mobile,
         email=email,
-        address_line1=clean_text(form.address_line1),
-        address_line2=clean_text(form.address_line2),
+        address_line1=clean_line(form.address_line1),
+        address_line2=clean_line(form.address_line2),
         postcode=postcode,
-        city=clean_text(form.city),
+        city=clean_line(form.city),
         comment=clean_text(form.comment),
     )
 

@@ -30,6 +30,15 @@ class ContactFilters:
     sort: str = "name"
 
 
+MAX_PAGE_SIZE = 1000
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def clamp_paging(page: int, page_size: int) -> tuple[int, int]:
+    """Return `page` and `page_size` brought within 1..1,000,000 and 1..1,000, so any request maps to a valid query."""
+    return min(max(1, page), MAX_PAGE_NUMBER), min(max(1, page_size), MAX_PAGE_SIZE)
+
+
 @dataclass(frozen=True)
 class ResultPage(Generic[RowT]):
     """One page of a paged search, with the count of every match."""
@@ -149,9 +158,10 @@ class HabitatDetail:
 
 @dataclass(frozen=True)
 class HabitatContactRow:
-    """A current contact of a habitat, as the CONTACT tab lists it."""
+    """A current contact of a habitat, as the CONTACT tab lists it; `link_id` is None for a contact simple."""
 
     contact_id: int
+    link_id: int | None
     is_multiple: bool
     contact_type: str
     display_name: str

@@ -22,7 +22,7 @@ from trackoe.records import (
 from trackoe.services.links import add_link_in_session
 from trackoe.services.transaction import Sessions, transaction
 from trackoe.validation import ContactData, ContactInput, LinkData, validate_contact
-from trackoe.views import ContactDetail, ContactFilters, ContactRow, LinkView, ResultPage
+from trackoe.views import ContactDetail, ContactFilters, ContactRow, LinkView, ResultPage, clamp_paging
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def _contact_row(contact: Contact, linked_habitat_count: int) -> ContactRow:
 
 def search_contacts(sessions: Sessions, filters: ContactFilters, page: int, page_size: int) -> ResultPage[ContactRow]:
     """Return page `page` (from 1) of the contacts matching `filters`, with the count of all matches."""
-    page = max(1, page)
+    page, page_size = clamp_paging(page, page_size)
 
     with transaction(sessions, "search_contacts") as session:
         rows, total = repository.search_contacts(

@@ -8,9 +8,10 @@ import logging
 from trackoe import repository
 from trackoe.errors import NotFoundError
 from trackoe.models import Habitat
+from trackoe.normalise import search_terms
 from trackoe.records import contact_display_name, contact_phone_display, contact_type_label, habitat_address
 from trackoe.services.transaction import Sessions, transaction
-from trackoe.views import HabitatContactRow, HabitatDetail, HabitatRow, ResultPage, TargetOption
+from trackoe.views import HabitatContactRow, HabitatDetail, HabitatRow, ResultPage, TargetOption, clamp_paging
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _habitat_row(habitat: Habitat, contact_count: int) -> HabitatRow:
 
 def search_habitats(sessions: Sessions, text: str, page: int, page_size: int) -> ResultPage[HabitatRow]:
     """Return page `page` (from 1) of the habitats matching `text`, with the count of all matches."""
-    page = max(1, page)
+    page, page_size = clamp_paging(page, page_size)
 
     with transaction(sessions, "search_habitats") as session:
         rows, total = repository.search_habitats(
@@ -49,7 +50,8 @@ def search_habitats(sessions: Sessions, text: str, page: int, page_size: int) ->
 
 def pick_habitats(sessions: Sessions, text: str) -> list[HabitatRow]:
     """Return the first habitats whose code, name or address matches `text`, for the link form."""
-    if not text.strip():
+    # Text without a letter or digit gives no search term and would match every habitat.
+    if not search_terms(text):
         return []
 
     with transaction(sessions, "pick_habitats") as session:
@@ -102,6 +104,7 @@ def habitat_contacts(sessions: Sessions, habitat_id: int) -> list[HabitatContact
             rows.append(
                 HabitatContactRow(
                     contact_id=contact.id,
+                    link_id=link.id if link is not None else None,
                     is_multiple=contact.is_multiple,
                     contact_type=contact_type_label(contact.contact_type),
                     display_name=contact_display_name(contact),

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from trackoe.errors import ConflictError, DatabaseUnavailableError
+from trackoe.errors import ConflictError, DatabaseUnavailableError, TrackoeError
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,12 @@ def transaction(sessions: Sessions, action: str) -> Iterator[Session]:
         raise ConflictError(
             "L'enregistrement a été refusé car il contredit les données existantes "
             "(un habitat, logement ou local supprimé entre-temps, par exemple). Rechargez la page."
+        ) from error
+    except DataError as error:
+        logger.warning("%s rejected by the database as invalid data: %s", action, error.orig)
+        raise TrackoeError(
+            "La base de données a refusé une valeur saisie (texte trop long ou caractère non "
+            "accepté). Raccourcissez ou corrigez le texte, puis réessayez."
         ) from error
     except OperationalError as error:
         if error.connection_invalidated or _is_connection_fault(error):

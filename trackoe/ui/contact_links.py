@@ -82,8 +82,11 @@ def render_links_section(sessions: Sessions, contact: ContactDetail) -> None:
             height=min(520, 90 + 42 * len(contact.links)),
         )
         if opened_link_id is not None:
-            habitat_id = next(link.habitat_id for link in contact.links if link.id == opened_link_id)
-            st.switch_page(HABITAT_PAGE, query_params={HABITAT_ID_PARAM: str(habitat_id)})
+            habitat_id = next((link.habitat_id for link in contact.links if link.id == opened_link_id), None)
+            if habitat_id is None:
+                st.warning("Ce rattachement n'existe plus. La liste vient d'être mise à jour.")
+            else:
+                st.switch_page(HABITAT_PAGE, query_params={HABITAT_ID_PARAM: str(habitat_id)})
     else:
         st.info("Ce contact n'est rattaché à aucun habitat.")
 

@@ -10,6 +10,7 @@ from typing import TypeVar
 import streamlit as st
 
 from trackoe.errors import TrackoeError, ValidationError
+from trackoe.ui.text import md
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,10 @@ def run_action(action: Callable[[], ResultT], *, context: str, field_errors_key:
         logger.info("%s: invalid input in fields %s", context, sorted(error.field_errors))
         if field_errors_key is not None:
             st.session_state[field_errors_key] = error.field_errors
-        st.error(error.message)
+        st.error(md(error.message))
     except TrackoeError as error:
         logger.info("%s: %s", context, type(error).__name__)
-        st.error(error.message)
+        st.error(md(error.message))
     except Exception:
         reference = uuid.uuid4().hex[:8]
         logger.exception("%s failed unexpectedly (reference %s)", context, reference)
@@ -50,4 +51,5 @@ def show_field_error(field_errors: dict[str, str], field: str) -> None:
     """Show the French message of `field` under its widget, if it has one."""
     message = field_errors.get(field)
     if message:
-        st.error(message, icon=":material/error:")
+        # Messages quote what the user typed, which must not render as Markdown.
+        st.error(md(message), icon=":material/error:")

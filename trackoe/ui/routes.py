@@ -1,5 +1,7 @@
 """Page files and URL paths, so pages can link to each other by name."""
 
+import re
+
 CONTACTS_LIST_PAGE = "pages/contacts_list.py"
 CONTACT_PAGE = "pages/contact.py"
 HABITATS_LIST_PAGE = "pages/habitats_list.py"
@@ -14,6 +16,8 @@ SIMPLE_CONTACT_ICON = "👤"
 EDIT_ICON = "✏️"
 OPEN_HABITAT_ICON = "🏠"
 
+_RECORD_ID = re.compile(r"[0-9]{1,12}")
+
 # Message shown once on the next page after a redirect (after a creation, for example).
 FLASH_KEY = "flash_message"
 
@@ -23,7 +27,8 @@ def query_id(raw: str | None) -> int | None:
     if raw is None:
         return None
     text = raw.strip()
-    if not text.isdigit() or len(text) > 12:
+    # ASCII digits only: str.isdigit accepts "²" or "３", which int() rejects or misreads.
+    if not _RECORD_ID.fullmatch(text):
         return None
     value = int(text)
     return value if value > 0 else None

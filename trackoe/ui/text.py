@@ -4,11 +4,15 @@ import hashlib
 import re
 
 # Characters that Markdown (and Streamlit's colour and emoji shortcodes) give a meaning to.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 
 
 def md(text: object) -> str:
-    """Return `text` with every Markdown control character escaped, so it displays exactly as typed."""
+    """Return `text` with every Markdown control character escaped, so it displays exactly as typed.
+
+    NOTE: Streamlit still turns a bare "www.exemple.fr" or "http://…" into a link after
+    escaping; the link shows the typed text and opens only when clicked.
+    """
     if text is None:
         return ""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
