@@ -140,7 +140,17 @@ def test_models_match_migrations(fresh_engine):
         context = MigrationContext.configure(connection, opts={"include_name": is_model_object})
         differences = compare_metadata(context, Base.metadata)
 
-    assert differences == []
+    assert [difference for difference in differences if not is_sqlite_list_order_change(fresh_engine, difference)] == []
+
+
+def is_sqlite_list_order_change(engine, difference) -> bool:
+    """Return True for the list-order index that migration 0003 reorders on SQLite only, on purpose."""
+    if engine.dialect.name != "sqlite":
+        return False
+    changes = difference if isinstance(difference, list) else [difference]
+    return all(
+        change[0] in ("add_index", "remove_index") and change[1].name == "ix_contact_list_order" for change in changes
+    )
 
 
 def is_model_object(name, type_, _parent_names) -> bool:

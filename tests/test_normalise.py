@@ -13,6 +13,7 @@ from trackoe.normalise import (
     build_search_text,
     clean_text,
     format_phone,
+    format_phone_with_library,
     phone_query_digits,
     phone_search_digits,
     phone_to_e164,
@@ -276,3 +277,13 @@ def test_clean_text_none_or_trimmed(value):
     cleaned = clean_text(value)
 
     assert cleaned is None or cleaned == cleaned.strip() != ""
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.from_regex(r"\+33[1-79][0-9]{8}", fullmatch=True))
+def test_format_phone_fast_path_matches_library(e164):
+    fast = format_phone(e164)
+
+    library = format_phone_with_library(e164)
+
+    assert fast == library

@@ -155,6 +155,7 @@ class Contact(TimestampMixin, Base):
         CheckConstraint(
             "last_name IS NOT NULL OR company_name IS NOT NULL", name="has_a_name"
         ),
+        # On SQLite, migration 0003 orders this index (is_multiple, sort_key, archived_at).
         Index("ix_contact_list_order", "is_multiple", "archived_at", "sort_key"),
         Index("ix_contact_type_order", "contact_type", "sort_key"),
     )

@@ -16,6 +16,7 @@ _WORD_SEPARATORS = re.compile(r"[\W_]+")
 _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t", "œ": "oe", "æ": "ae"}
 )
+_FRENCH_E164_PAIRS = re.compile(r"\+33([1-79][0-9]{8})")
 _PHONE_LIKE_QUERY = re.compile(r"^\+?[0-9][0-9 .\-/()]*$")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Lone surrogates cannot be encoded in UTF-8, so no database accepts them.
@@ -92,6 +93,17 @@ def format_phone(e164: str | None) -> str:
     if not e164:
         return ""
 
+    # Lists format hundreds of numbers per page and phonenumbers takes about 34 µs each, so
+    # French numbers outside 08 (which phonenumbers groups differently) are sliced directly.
+    match = _FRENCH_E164_PAIRS.fullmatch(e164)
+    if match:
+        digits = "0" + match[1]
+        return " ".join(digits[index : index + 2] for index in range(0, 10, 2))
+    return format_phone_with_library(e164)
+
+
+def format_phone_with_library(e164: str) -> str:
+    """Return `format_phone`'s result computed by phonenumbers alone, for any number."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -145,22 +145,45 @@ def search_contacts(
 ) -> tuple[list[tuple[Contact, int]], int]:
     """Return one page of matching contacts with their linked-habitat counts, and the count of all matches."""
     conditions = contact_conditions(session, filters, today)
-    habitat_count = linked_habitat_count_column(today).label("linked_habitat_count")
 
-    order_by = {
-        "name": (Contact.sort_key, Contact.id),
-        "type": (Contact.contact_type, Contact.sort_key, Contact.id),
-        "habitats": (habitat_count.desc(), Contact.sort_key, Contact.id),
-        "recent": (Contact.id.desc(),),
-    }.get(filters.sort, (Contact.sort_key, Contact.id))
+    if filters.sort == "habitats":
+        habitat_count = linked_habitat_count_column(today).label("linked_habitat_count")
+        page_query = (
+            select(Contact, habitat_count)
+            .where(*conditions)
+            .order_by(habitat_count.desc(), Contact.sort_key, Contact.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = [(contact, count) for contact, count in session.execute(page_query)]
+    else:
+        order_by = {
+            "type": (Contact.contact_type, Contact.sort_key, Contact.id),
+            "recent": (Contact.id.desc(),),
+        }.get(filters.sort, (Contact.sort_key, Contact.id))
+        page_query = select(Contact).where(*conditions).order_by(*order_by).offset(offset).limit(limit)
+        page = list(session.scalars(page_query))
 
-    page_query = (
-        select(Contact, habitat_count).where(*conditions).order_by(*order_by).offset(offset).limit(limit)
-    )
-    rows = [(contact, count) for contact, count in session.execute(page_query)]
+        # Counted for the page's contacts only: as a correlated column, SQLite would count
+        # the links of every match before sorting them.
+        counts = linked_habitat_counts(session, [contact.id for contact in page], today)
+        rows = [(contact, counts.get(contact.id, 0)) for contact in page]
 
     total = session.scalar(select(func.count()).select_from(Contact).where(*conditions)) or 0
     return rows, total
+
+
+def linked_habitat_counts(session: Session, contact_ids: list[int], today: dt.date) -> dict[int, int]:
+    """Return the number of distinct habitats each contact is currently linked to (contacts without links absent)."""
+    if not contact_ids:
+        return {}
+
+    query = (
+        select(ContactLink.contact_id, func.count(func.distinct(ContactLink.habitat_id)))
+        .where(ContactLink.contact_id.in_(contact_ids), current_link_condition(today))
+        .group_by(ContactLink.contact_id)
+    )
+    return {contact_id: count for contact_id, count in session.execute(query)}
 
 
 def get_contact(session: Session, contact_id: int) -> Contact | None:
