@@ -35,8 +35,8 @@ def _configure_sqlite_connection(dbapi_connection, _connection_record) -> None:
 
 def _configure_postgresql_connection(dbapi_connection, _connection_record) -> None:
     # psycopg prepares a statement after 5 runs, and PostgreSQL may then keep one generic
-    # plan for every LIKE pattern; a two-letter search planned that way scans the trigram
-    # index for all rows (150 ms instead of 12 ms at 100,000 contacts, docs/benchmarks.md).
+    # plan for every LIKE pattern. A two-letter search planned that way scans the trigram
+    # index for all rows: 150 ms instead of 12 ms at 100,000 contacts (docs/benchmarks.md).
     cursor = dbapi_connection.cursor()
     cursor.execute("SET plan_cache_mode = force_custom_plan")
     cursor.close()

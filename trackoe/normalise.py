@@ -9,8 +9,8 @@ import phonenumbers
 
 DEFAULT_PHONE_REGION = "FR"
 
-# Anything but a letter or a digit of any script separates words; "_" too, so a key never
-# holds a LIKE wildcard, and keys stay safe inside an FTS5 phrase.
+# Anything but a letter or a digit of any script separates words, "_" included. So a key
+# never contains a LIKE wildcard, and keys stay safe inside an FTS5 phrase.
 _WORD_SEPARATORS = re.compile(r"[\W_]+")
 # Latin letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
