@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import os
 import random
-import re
 import shutil
 import statistics
 import sys
@@ -35,14 +33,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from faker.providers.person.fr_FR import Provider as FakerPersonProvider
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text
+from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-import trackoe.records  # noqa: E402
 import trackoe.repository  # noqa: E402
 from trackoe.database import create_app_engine, create_session_factory, migrate  # noqa: E402
 from trackoe.domain import ContactType  # noqa: E402
@@ -156,29 +153,15 @@ TWO_LETTER_TERMS = ("ma", "le", "du", "be", "ro", "la", "da", "ch", "mo", "ga")
 COUNT_LIMIT = 1_000
 
 # Changes to the app that --prototype applies inside this process only, to measure them
-# before they are made in trackoe/ or in a migration.
+# before they are made in trackoe/ or in a migration. The five changes measured first this
+# way are now in the app (custom plans on PostgreSQL, SQLite's list-order index and memory
+# map, page-only link counts, fast phone formatting), so only the open proposal is left.
 PROTOTYPES = {
-    "pg-custom-plans": (
-        "PostgreSQL: SET plan_cache_mode = force_custom_plan on each connection, so the statements "
-        "psycopg prepares after 5 runs are planned for the actual LIKE pattern"
-    ),
-    "sqlite-list-order-index": (
-        "SQLite: ix_contact_list_order on (is_multiple, sort_key, archived_at) instead of "
-        "(is_multiple, archived_at, sort_key)"
-    ),
-    "sqlite-mmap": "SQLite: PRAGMA mmap_size = 256 MiB on each connection",
-    "fast-phone-format": "format French E.164 numbers by slicing the string instead of calling phonenumbers",
-    "page-link-counts": (
-        "count the current linked habitats of the page's contacts in a second, grouped query "
-        "instead of a correlated subquery, which SQLite runs for every match before sorting"
-    ),
     "count-limit": (
         f"count at most {COUNT_LIMIT + 1} matches (SELECT count(*) FROM (... LIMIT {COUNT_LIMIT + 1})), "
         f"so the list can show '{COUNT_LIMIT}+' instead of scanning every match"
     ),
 }
-SQLITE_MMAP_BYTES = 256 * 1024 * 1024
-_FRENCH_E164 = re.compile(r"\+33([1-79][0-9]{8})")
 
 
 @dataclass
@@ -485,96 +468,20 @@ def load_dataset(engine: Engine, dataset: Dataset) -> None:
 # --- Prototypes ------------------------------------------------------------------------
 
 
-def format_phone_fast(e164: str | None) -> str:
-    """Format a French E.164 number as 06 12 34 56 78 without phonenumbers.
+def search_contacts_with_count_limit(session, filters, *, offset, limit, today):
+    """Return what trackoe.repository.search_contacts returns, with a count that stops at COUNT_LIMIT + 1.
 
-    Numbers abroad and 08 numbers, which phonenumbers groups differently, go to the app's formatter.
-    """
-    if e164:
-        match = _FRENCH_E164.fullmatch(e164)
-        if match:
-            digits = "0" + match[1]
-            return " ".join(digits[index : index + 2] for index in range(0, 10, 2))
-    return format_phone(e164)
-
-
-def check_fast_phone_format(dataset: Dataset, sample_size: int = 5_000) -> None:
-    """Raise when format_phone_fast differs from the app's format_phone on a sample of the dataset's phones."""
-    phones = [
-        phone for contact in dataset.contacts for phone in (contact["phone_mobile"], contact["phone_landline"]) if phone
-    ]
-    sample = random.Random(0).sample(phones, min(sample_size, len(phones)))
-    mismatches = [phone for phone in sample if format_phone_fast(phone) != format_phone(phone)]
-    if mismatches:
-        raise RuntimeError(f"format_phone_fast differs from format_phone on {len(mismatches)} of {len(sample)} numbers")
-
-
-def _set_plan_cache_mode(dbapi_connection, _connection_record) -> None:
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_custom_plan")
-
-
-def _set_sqlite_mmap(dbapi_connection, _connection_record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-    cursor.close()
-
-
-def apply_connection_prototypes(engine: Engine, prototypes: set[str]) -> None:
-    """Register the prototypes that act on each new connection. Call it before the engine connects."""
-    if "pg-custom-plans" in prototypes and engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", _set_plan_cache_mode)
-    if "sqlite-mmap" in prototypes and engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _set_sqlite_mmap)
-
-
-def apply_schema_prototypes(engine: Engine, prototypes: set[str]) -> None:
-    """Change the migrated schema as the prototypes ask, before the data is loaded.
-
-    The index change stays off PostgreSQL: there it led the planner to scan the new index in
-    name order for "Martin", filtering out 34,559 rows (34 ms instead of 6 ms).
-    """
-    if "sqlite-list-order-index" in prototypes and engine.dialect.name == "sqlite":
-        with engine.begin() as connection:
-            connection.execute(text("DROP INDEX ix_contact_list_order"))
-            connection.execute(
-                text("CREATE INDEX ix_contact_list_order ON contact (is_multiple, sort_key, archived_at)")
-            )
-
-
-def prototype_search_contacts(session, filters, *, offset, limit, today, prototypes: set[str]):
-    """Return what trackoe.repository.search_contacts returns, changed as the prototypes ask.
-
-    Without "page-link-counts" and "count-limit" the queries are the repository's own: same
-    conditions, columns and name order. Only the "name" sort is prototyped, the one the
-    benchmark uses.
+    The page and its linked-habitat counts come from the same queries as the repository's.
+    Only the "name" sort is prototyped, the one the benchmark uses.
     """
     conditions = trackoe.repository.contact_conditions(session, filters, today)
     page_query = select(Contact).where(*conditions).order_by(Contact.sort_key, Contact.id).offset(offset).limit(limit)
+    page = list(session.scalars(page_query))
+    counts = trackoe.repository.linked_habitat_counts(session, [contact.id for contact in page], today)
+    rows = [(contact, counts.get(contact.id, 0)) for contact in page]
 
-    if "page-link-counts" in prototypes:
-        contacts = list(session.scalars(page_query))
-        counts = dict(
-            session.execute(
-                select(ContactLink.contact_id, func.count(func.distinct(ContactLink.habitat_id)))
-                .where(
-                    ContactLink.contact_id.in_([contact.id for contact in contacts]),
-                    trackoe.repository.current_link_condition(today),
-                )
-                .group_by(ContactLink.contact_id)
-            ).all()
-        )
-        rows = [(contact, counts.get(contact.id, 0)) for contact in contacts]
-    else:
-        habitat_count = trackoe.repository.linked_habitat_count_column(today).label("linked_habitat_count")
-        rows = [(contact, count) for contact, count in session.execute(page_query.add_columns(habitat_count))]
-
-    if "count-limit" in prototypes:
-        capped = select(Contact.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
-        total = session.scalar(select(func.count()).select_from(capped))
-    else:
-        total = session.scalar(select(func.count()).select_from(Contact).where(*conditions))
-    return rows, total or 0
+    capped = select(Contact.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+    return rows, session.scalar(select(func.count()).select_from(capped)) or 0
 
 
 ORIGINAL_REPOSITORY_SEARCH = trackoe.repository.search_contacts
@@ -583,15 +490,11 @@ ORIGINAL_REPOSITORY_SEARCH = trackoe.repository.search_contacts
 @contextmanager
 def code_prototypes(prototypes: set[str]) -> Iterator[None]:
     """Swap in the prototyped Python functions for the duration of the block."""
-    original_format_phone = trackoe.records.format_phone
-    if "fast-phone-format" in prototypes:
-        trackoe.records.format_phone = format_phone_fast
-    if prototypes & {"count-limit", "page-link-counts"}:
-        trackoe.repository.search_contacts = functools.partial(prototype_search_contacts, prototypes=prototypes)
+    if "count-limit" in prototypes:
+        trackoe.repository.search_contacts = search_contacts_with_count_limit
     try:
         yield
     finally:
-        trackoe.records.format_phone = original_format_phone
         trackoe.repository.search_contacts = ORIGINAL_REPOSITORY_SEARCH
 
 
@@ -672,9 +575,7 @@ def print_result(variant: Variant) -> None:
     )
 
 
-def prepare_database(
-    stack: ExitStack, backend: str, args: argparse.Namespace, dataset: Dataset, prototypes: set[str]
-) -> tuple[Engine, float]:
+def prepare_database(stack: ExitStack, backend: str, args: argparse.Namespace, dataset: Dataset) -> tuple[Engine, float]:
     """Create, migrate and fill one database, and return its engine and the load time in seconds."""
     if backend == "sqlite":
         url = stack.enter_context(sqlite_database(args.keep))
@@ -682,10 +583,7 @@ def prepare_database(
         url = stack.enter_context(postgres_database(args.postgres_url, args.keep))
     engine = create_app_engine(url)
     stack.callback(engine.dispose)
-
-    apply_connection_prototypes(engine, prototypes)
     migrate(engine)
-    apply_schema_prototypes(engine, prototypes)
 
     started = time.perf_counter()
     load_dataset(engine, dataset)
@@ -701,7 +599,7 @@ def run_backend(backend: str, args: argparse.Namespace, dataset: Dataset, querie
     with ExitStack() as stack:
         variants = []
         for label, prototypes in labelled:
-            engine, load_seconds = prepare_database(stack, backend, args, dataset, prototypes)
+            engine, load_seconds = prepare_database(stack, backend, args, dataset)
             variants.append(
                 Variant(
                     label=label,
@@ -754,9 +652,6 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(dataset.links)} links in {time.perf_counter() - started:.1f} s"
     )
     queries = build_queries(args.seed, dataset)
-    if "fast-phone-format" in args.prototypes:
-        check_fast_phone_format(dataset)
-
     if args.prototypes:
         print("Prototypes, timed on a second database interleaved with the app as committed:")
         for name in sorted(args.prototypes):
