@@ -153,9 +153,8 @@ TWO_LETTER_TERMS = ("ma", "le", "du", "be", "ro", "la", "da", "ch", "mo", "ga")
 COUNT_LIMIT = 1_000
 
 # Changes to the app that --prototype applies inside this process only, to measure them
-# before they are made in trackoe/ or in a migration. The five changes measured first this
-# way are now in the app (custom plans on PostgreSQL, SQLite's list-order index and memory
-# map, page-only link counts, fast phone formatting), so only the open proposal is left.
+# before they are made in trackoe/ or in a migration. docs/benchmarks.md lists the five
+# changes first measured this way, which the app has since taken.
 PROTOTYPES = {
     "count-limit": (
         f"count at most {COUNT_LIMIT + 1} matches (SELECT count(*) FROM (... LIMIT {COUNT_LIMIT + 1})), "
