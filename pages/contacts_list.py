@@ -7,7 +7,7 @@ from trackoe.domain import CONTACT_TYPE_LABELS, ContactType
 from trackoe.services import contacts, habitats
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
-from trackoe.ui.grid import GRID_FILTER_HINT, GridColumn, show_grid
+from trackoe.ui.grid import GridColumn, show_grid, show_paging_footer
 from trackoe.ui.text import count_text, filters_digest
 from trackoe.ui.routes import (
     CONTACT_ID_PARAM,
@@ -149,7 +149,4 @@ if result is not None:
     if opened_id is not None:
         st.switch_page(CONTACT_PAGE, query_params={CONTACT_ID_PARAM: str(opened_id)})
 
-    if result.page_count > 1:
-        st.caption(f"Page {result.page} sur {result.page_count} · {page_size} contacts par page")
-        st.pagination(result.page_count, key=page_key, persist_state="session")
-    st.caption(GRID_FILTER_HINT)
+    show_paging_footer(result, page_key, "contacts")

@@ -32,6 +32,7 @@ from trackoe.database import create_app_engine, create_session_factory
 from trackoe.services import contacts, links
 from trackoe.validation import validate_link
 from trackoe.ui.context import app_context
+from trackoe.ui.text import filters_digest
 from trackoe.views import ContactFilters
 
 CONTACT_PAGE = "pages/contact.py"
@@ -985,3 +986,19 @@ def test_unreachable_database_shows_french_error(monkeypatch):
         "La base de données est injoignable ou n'a pas pu être mise à jour. "
         "Réessayez dans quelques instants ; si le problème persiste, prévenez l'administrateur."
     ]
+
+
+def test_contacts_list_pages_through_results(seeded, monkeypatch):
+    monkeypatch.setenv("TRACKOE_PAGE_SIZE", "2")
+    app_context.clear()
+    at = open_page()
+    first_page = set(grid_frame(grid(at, "contacts_grid_1"))["id"])
+
+    at.session_state[f"contacts_page_{filters_digest(ContactFilters())}"] = 2
+    at.run()
+
+    second_page = set(grid_frame(grid(at, "contacts_grid_2"))["id"])
+    assert len(first_page) == 2
+    assert len(second_page) == 1
+    assert first_page | second_page == {seeded.lefevre, seeded.proprete, seeded.martin}
+    assert "Page 2 sur 2 · 2 contacts par page" in values_of(at.caption)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import streamlit as st
 from st_aggrid import AgGrid, DataReturnMode, JsCode
+
+from trackoe.views import ResultPage
 
 ACTION_FIELD = "action"
 
@@ -125,6 +128,14 @@ def show_grid(frame: pd.DataFrame, columns: list[GridColumn], *, key: str, actio
 
     selected_id = response.get("selected_id") if response is not None else None
     return int(selected_id) if selected_id is not None else None
+
+
+def show_paging_footer(result: ResultPage, page_key: str, rows_label: str) -> None:
+    """Show the page selector of a paged list (when it has several pages) and the column-filter hint."""
+    if result.page_count > 1:
+        st.caption(f"Page {result.page} sur {result.page_count} · {result.page_size} {rows_label} par page")
+        st.pagination(result.page_count, key=page_key, persist_state="session")
+    st.caption(GRID_FILTER_HINT)
 
 
 FRENCH_LOCALE = {
