@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AppContext:
-    """What every page needs: the settings, the engine and the session factory."""
+    """Objects every page uses: the settings, the engine and the session factory."""
 
     settings: Settings
     engine: Engine

@@ -53,7 +53,7 @@ class Civility(enum.StrEnum):
     MADAME = "Mme"
 
 
-# Roles a link may carry: the contact types, since a link says in which capacity the
+# Roles a link may carry: the contact types, because a link records in which capacity the
 # contact serves the habitat.
 LINK_ROLES: tuple[str, ...] = tuple(CONTACT_TYPE_LABELS.values())
 

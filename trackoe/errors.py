@@ -1,4 +1,4 @@
-"""Expected failures, each carrying the French message the user sees."""
+"""Expected failures, each carrying the French message shown to the user."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one place that turns failures into what the user sees: a French message, never a traceback."""
+"""The one place that turns failures into what the user reads: a French message, never a traceback."""
 
 from __future__ import annotations
 

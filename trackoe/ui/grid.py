@@ -18,8 +18,8 @@ GRID_FILTER_HINT = (
 )
 ID_FIELD = "id"
 
-# A click on the action cell selects its row; only selection changes reach Python, and
-# the grid sends back the selected row's id alone, so the message stays a few bytes.
+# A click on the action cell selects its row, and only selection changes reach Python.
+# The grid sends back the selected row's id alone, so the message stays a few bytes.
 _OPEN_ON_ACTION_CLICK = JsCode(
     """
     function(event) {
