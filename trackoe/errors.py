@@ -35,3 +35,16 @@ class DatabaseUnavailableError(TrackoeError):
             "La base de données est injoignable pour le moment. Réessayez dans quelques "
             "instants : ce que vous avez saisi est conservé."
         )
+
+
+class PermissionDeniedError(TrackoeError):
+    """The signed-in user's role or account settings do not allow the action; nothing was done."""
+
+    def __init__(self, message: str, *, user_id: int, permission: str) -> None:
+        super().__init__(message)
+        self.user_id = user_id
+        self.permission = permission
+
+
+class AuthenticationError(TrackoeError):
+    """A sign-in failed; the message never says whether the username exists."""
