@@ -19,7 +19,19 @@ SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 PARIS_CSV = SHARED_DATA / "paris-logements-sociaux.csv"
 
 # Tables emptied between tests, children first.
-TABLES = ("contact_link", "contact", "dwelling", "premises", "habitat")
+TABLES = (
+    "audit_event",
+    "portal_account",
+    "staff_session",
+    "sign_in_throttle",
+    "staff_user",
+    "app_setting",
+    "contact_link",
+    "contact",
+    "dwelling",
+    "premises",
+    "habitat",
+)
 
 
 @pytest.fixture(scope="session")

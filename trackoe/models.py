@@ -216,3 +216,15 @@ class ContactLink(Base):
             postgresql_where=text("end_date IS NULL"),
         ),
     )
+
+
+# The access models share Base.metadata; importing them here lets Alembic and the tests see
+# every table through `trackoe.models`.
+from trackoe.access_models import (  # noqa: E402,F401
+    AppSetting,
+    AuditEvent,
+    PortalAccount,
+    SignInThrottle,
+    StaffSession,
+    StaffUser,
+)
