@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trackoe.models import NAME_LENGTH, TEXT_LENGTH, Base
+from trackoe.model_base import NAME_LENGTH, TEXT_LENGTH, Base
 
 USERNAME_LENGTH = 60
 HASH_LENGTH = 255

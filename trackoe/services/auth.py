@@ -1,0 +1,213 @@
+"""Use cases of signing in and out: password check, lockout, server-side sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trackoe.access_models import SignInThrottle, StaffSession, StaffUser
+from trackoe.access_views import SignedIn
+from trackoe.errors import AuthenticationError, ValidationError
+from trackoe.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
+from trackoe.permissions import Actor, Role
+from trackoe.services.transaction import Sessions, transaction
+from trackoe.session_tokens import new_token, token_hash
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SESSION_LIFETIME = dt.timedelta(hours=8)
+FREE_ATTEMPTS = 5
+FIRST_LOCK_SECONDS = 30
+MAX_LOCK_SECONDS = 3600
+
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+LOCKED = (
+    "Trop de tentatives de connexion échouées pour cet identifiant. "
+    "Réessayez dans {minutes} minute(s)."
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def username_key(username: str) -> str:
+    """Return the case-insensitive key of a username."""
+    return username.strip().casefold()
+
+
+def actor_of(user: StaffUser) -> Actor:
+    """Return the Actor a staff account signs in as."""
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        can_view_portal=user.can_view_portal,
+    )
+
+
+def lock_delay(failed_count: int) -> dt.timedelta:
+    """Return how long sign-in stays refused after `failed_count` failures: 30 s from the 5th, doubling, at most 1 h."""
+    if failed_count < FREE_ATTEMPTS:
+        return dt.timedelta(0)
+    seconds = FIRST_LOCK_SECONDS * 2 ** (failed_count - FREE_ATTEMPTS)
+    return dt.timedelta(seconds=min(seconds, MAX_LOCK_SECONDS))
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def _check_not_locked(session: Session, key: str, now: dt.datetime) -> None:
+    throttle = session.get(SignInThrottle, key)
+    locked_until = _aware(throttle.locked_until) if throttle is not None else None
+    if locked_until is not None and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() + 59) // 60)
+        logger.info("Sign-in refused: throttled key until %s", locked_until.isoformat())
+        raise AuthenticationError(LOCKED.format(minutes=minutes))
+
+
+def _record_failure(sessions: Sessions, key: str, now: dt.datetime) -> None:
+    with transaction(sessions, "sign_in.failure") as session:
+        throttle = session.get(SignInThrottle, key, with_for_update=True)
+        if throttle is None:
+            throttle = SignInThrottle(username_key=key, failed_count=0)
+            session.add(throttle)
+        throttle.failed_count += 1
+        delay = lock_delay(throttle.failed_count)
+        throttle.locked_until = now + delay if delay else None
+        logger.info("Sign-in failed (%s failures in a row for this key)", throttle.failed_count)
+
+
+def sign_in(
+    sessions: Sessions,
+    username: str,
+    password: str,
+    *,
+    lifetime: dt.timedelta = DEFAULT_SESSION_LIFETIME,
+    now: dt.datetime | None = None,
+) -> SignedIn:
+    """Check the password of an active account and open a server-side session.
+
+    Raise AuthenticationError with the same message for an unknown username, a wrong
+    password and a disabled account. From the 5th failure in a row on one username, further
+    attempts are refused for a delay that doubles each time, even with the right password.
+    """
+    now = now or _now()
+    key = username_key(username)[:60]
+
+    with transaction(sessions, "sign_in.check") as session:
+        _check_not_locked(session, key, now)
+        user = session.scalar(select(StaffUser).where(StaffUser.username_key == key))
+
+    matches = verify_password(user.password_hash if user is not None else DUMMY_HASH, password)
+    if user is None or not matches or not user.is_active:
+        _record_failure(sessions, key, now)
+        raise AuthenticationError(WRONG_CREDENTIALS)
+
+    token = new_token()
+    with transaction(sessions, "sign_in.open_session") as session:
+        throttle = session.get(SignInThrottle, key)
+        if throttle is not None:
+            session.delete(throttle)
+        account = session.get(StaffUser, user.id)
+        account.last_sign_in_at = now
+        session.add(
+            StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime)
+        )
+        logger.info("User %s signed in", user.id)
+        return SignedIn(
+            token=token,
+            actor=actor_of(account),
+            must_change_password=account.must_change_password,
+            expires_at=now + lifetime,
+        )
+
+
+def _live_session(session: Session, token: str, now: dt.datetime) -> tuple[StaffSession, StaffUser] | None:
+    row = session.execute(
+        select(StaffSession, StaffUser)
+        .join(StaffUser, StaffUser.id == StaffSession.user_id)
+        .where(StaffSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+
+    staff_session, user = row
+    if staff_session.revoked_at is not None or _aware(staff_session.expires_at) <= now or not user.is_active:
+        return None
+    return staff_session, user
+
+
+def resolve_session(sessions: Sessions, token: str | None, *, now: dt.datetime | None = None) -> SignedIn | None:
+    """Return the signed-in user of a session token, or None when it is unknown, expired, revoked or disabled."""
+    if not token:
+        return None
+
+    now = now or _now()
+    with transaction(sessions, "resolve_session") as session:
+        live = _live_session(session, token, now)
+        if live is None:
+            return None
+        staff_session, user = live
+        return SignedIn(
+            token=token,
+            actor=actor_of(user),
+            must_change_password=user.must_change_password,
+            expires_at=_aware(staff_session.expires_at),
+        )
+
+
+def sign_out(sessions: Sessions, token: str | None) -> None:
+    """Revoke the server-side session of `token`, so that a copy of the cookie stops working."""
+    if not token:
+        return
+
+    with transaction(sessions, "sign_out") as session:
+        staff_session = session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+        if staff_session is not None and staff_session.revoked_at is None:
+            staff_session.revoked_at = _now()
+            logger.info("User %s signed out (session %s)", staff_session.user_id, staff_session.id)
+
+
+def revoke_user_sessions(session: Session, user_id: int) -> None:
+    """Revoke every open session of an account inside the caller's transaction."""
+    for staff_session in session.scalars(
+        select(StaffSession).where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+    ):
+        staff_session.revoked_at = _now()
+
+
+def change_own_password(sessions: Sessions, actor: Actor, current_password: str, new_password: str, token: str) -> None:
+    """Replace the signed-in user's password; other sessions of the account are revoked, `token`'s is kept."""
+    with transaction(sessions, "change_own_password") as session:
+        user = session.get(StaffUser, actor.user_id)
+        if user is None or not user.is_active:
+            raise AuthenticationError("Votre session n'est plus valide : reconnectez-vous.")
+        if not verify_password(user.password_hash, current_password):
+            raise ValidationError({"current_password": "Le mot de passe actuel est incorrect."})
+
+        problem = password_problem(new_password, username=user.username)
+        if problem is None and new_password == current_password:
+            problem = "Le nouveau mot de passe doit être différent de l'actuel."
+        if problem is not None:
+            raise ValidationError({"new_password": problem})
+
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        for staff_session in session.scalars(
+            select(StaffSession).where(
+                StaffSession.user_id == user.id,
+                StaffSession.revoked_at.is_(None),
+                StaffSession.token_hash != token_hash(token),
+            )
+        ):
+            staff_session.revoked_at = _now()
+        logger.info("User %s changed their password", user.id)
