@@ -18,12 +18,15 @@ _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
 )
 _FRENCH_E164_PAIRS = re.compile(r"\+33([1-79][0-9]{8})")
 _PHONE_LIKE_QUERY = re.compile(r"^\+?[0-9][0-9 .\-/()]*$")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls but tab and line breaks, DEL, and the C1 controls that a cp1252 file read as
+# Latin-1 brings in (U+0085 "next line" among them).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Lone surrogates cannot be encoded in UTF-8, so no database accepts them.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_LINE_BREAKS = re.compile(r"[\t\n\r]+")
+_LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029]+")
 ZERO_WIDTH_JOINER = "\u200d"
 MAX_SEARCH_TERMS = 20
+MIN_PHONE_QUERY_DIGITS = 4
 
 
 def _drop_invisible_formatting(text: str) -> str:
@@ -40,10 +43,10 @@ def clean_text(value: object) -> str | None:
     if value is None:
         return None
 
-    # Control characters go before composing, because removing one between a letter and
-    # a combining accent would leave a decomposed pair behind.
+    # Control and format characters go before composing, because removing one between a
+    # letter and a combining accent would leave a decomposed pair behind.
     text = _CONTROL_CHARACTERS.sub("", _SURROGATES.sub("", str(value)))
-    text = _drop_invisible_formatting(unicodedata.normalize("NFC", text)).strip()
+    text = unicodedata.normalize("NFC", _drop_invisible_formatting(text)).strip()
     return text or None
 
 
@@ -136,18 +139,21 @@ def phone_query_digits(query: str) -> str | None:
         return None
 
     digits = re.sub(r"\D", "", text)
-    if len(digits) < 4:
+    if len(digits) < MIN_PHONE_QUERY_DIGITS:
         return None
 
     # A French national number never starts with 0 after the country code, so a 0 there is
     # the trunk prefix that "+33 (0)6 12 34 56 78" writes in brackets.
     if text.startswith("+33"):
-        return "0" + digits[2:].removeprefix("0")
-    if digits.startswith("0033"):
-        return "0" + digits[4:].removeprefix("0")
-    if digits.startswith("33") and len(digits) == 11:
-        return "0" + digits[2:]
-    return digits
+        national = "0" + digits[2:].removeprefix("0")
+    elif digits.startswith("0033"):
+        national = "0" + digits[4:].removeprefix("0")
+    elif digits.startswith("33") and len(digits) == 11:
+        national = "0" + digits[2:]
+    else:
+        national = digits
+    # "0033" alone would give "0", a term that every record with a zero matches.
+    return national if len(national) >= MIN_PHONE_QUERY_DIGITS else None
 
 
 def search_terms(query: str | None) -> list[str]:
@@ -172,5 +178,21 @@ def search_terms(query: str | None) -> list[str]:
 def build_search_text(*parts: object, phones: tuple[str | None, ...] = ()) -> str:
     """Return the normalised text that the search of a record scans: every part's key and every phone's digits."""
     keys = [search_key(part) for part in parts if part]
+    keys.extend(_phone_like_digits(str(part)) for part in parts if part)
     keys.extend(phone_search_digits(phone) for phone in phones if phone)
     return " ".join(key for key in keys if key)
+
+
+def _phone_like_digits(text: str) -> str:
+    """Return the digits `search_terms` looks for when it meets `text`, or a word of it, written like a phone number.
+
+    Without them, "12-14 rue Pasteur" is stored as "12 14 rue pasteur" while the query
+    "12-14" searches "1214", and the record typed is not found.
+    NOTE: no migration recomputes stored search text, so older records get these digits at their next save.
+    """
+    found: list[str] = []
+    for candidate in (text, *text.split()):
+        digits = phone_query_digits(candidate)
+        if digits is not None and digits not in found:
+            found.append(digits)
+    return " ".join(found)
