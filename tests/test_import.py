@@ -189,7 +189,7 @@ VALID_ROW = "H1;Résidence Les Tilleuls;3 rue Victor Hugo;05000;Gap;Alpes Habita
         pytest.param("code;nom;surface\nH1;Rés A;40\n", "utf-8", 1, "Colonne inconnue « surface »", id="unknown-column"),
         pytest.param("code;adresse\nH1;3 rue Pasteur\n", "utf-8", 1, "Colonne « nom » manquante", id="missing-name-column"),
         pytest.param("", "utf-8", 1, "Le fichier est vide", id="empty-file"),
-        pytest.param(HEADER + VALID_ROW + "H2;Résidence Les Érables;;;;;;;\n", "cp1252", 2, "n'est pas encodé en UTF-8", id="cp1252-file"),
+        pytest.param(HEADER.replace(";", "\t") + VALID_ROW.replace(";", "\t"), "utf-8", 1, "Séparateur non reconnu", id="tab-delimiter"),
     ],
 )
 def test_habitats_import_rejects_bad_file(sessions, tmp_path, content, encoding, line, message):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from trackoe import repository
 from trackoe.domain import ContactType
 from trackoe.errors import TrackoeError
+from trackoe.limits import HABITAT_CODE_LENGTH, IMPORT_FILE_MAX_BYTES, IMPORT_FILE_MAX_MEGABYTES, IMPORT_MAX_ROWS
 from trackoe.models import NAME_LENGTH, TEXT_LENGTH, Contact, ContactLink, Habitat
 from trackoe.normalise import clean_text, search_key
 from trackoe.records import refresh_contact_keys, refresh_habitat_keys
@@ -35,7 +36,10 @@ PARIS_EMPTY_LANDLORD = "(vide)"
 PARIS_REQUIRED_COLUMNS = ("id_livraison", "adresse_programme", "code_postal", "bs", "nb_logmt_total")
 
 LANDLORD_ROLE = ContactType.BAILLEUR.label
-CODE_LENGTH = 40
+CODE_LENGTH = HABITAT_CODE_LENGTH
+# Delimiters that spreadsheets also write. A header read as one cell that contains one of
+# them gets a message about the delimiter instead of "unknown column".
+_OTHER_DELIMITERS = ("\t", "|")
 
 # Columns of the generic habitats file, in documented order, with the label its messages use.
 HABITAT_COLUMNS: dict[str, str] = {
@@ -74,10 +78,13 @@ class ImportReport:
     """Counts of one import, and its problems as (line of the file, French message).
 
     Line 1 is the header. `errors` are rows that were not imported (or, when the file was
-    rejected as a whole, why); `warnings` are rows imported after a correction.
+    rejected as a whole, why); `warnings` are rows imported after a correction, and notes
+    on the file (its encoding, skipped empty lines). `columns` names the column of a
+    problem, keyed by (line, message), when one column caused it.
     """
 
     rows_read: int = 0
+    rows_valid: int = 0
     habitats_created: int = 0
     habitats_updated: int = 0
     habitats_unchanged: int = 0
@@ -86,6 +93,9 @@ class ImportReport:
     links_ended: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    columns: dict[tuple[int, str], str] = field(default_factory=dict)
+    # True when the file as a whole is unusable (encoding, header, size): nothing may be written.
+    rejected: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -94,6 +104,22 @@ class ImportReport:
     @property
     def habitats_written(self) -> int:
         return self.habitats_created + self.habitats_updated
+
+    def problems(self) -> list[ImportProblem]:
+        """Return every error and warning as one list ordered by line, errors first on a line."""
+        problems = [ImportProblem(line, self.columns.get((line, text)), text, True) for line, text in self.errors]
+        problems.extend(ImportProblem(line, self.columns.get((line, text)), text, False) for line, text in self.warnings)
+        return sorted(problems, key=lambda problem: (problem.line, not problem.is_error))
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One line of an import report: the file line, the column when one is at fault, the French message."""
+
+    line: int
+    column: str | None
+    message: str
+    is_error: bool
 
 
 @dataclass(frozen=True)
@@ -122,9 +148,35 @@ class ParsedFile:
     rejected: bool = False
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    columns: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    def add_error(self, line: int, message: str, column: str | None = None) -> None:
+        self.errors.append((line, message))
+        if column is not None:
+            self.columns[(line, message)] = column
 
 
 # --- Reading files ------------------------------------------------------------------------
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """Return the content of an import file; raise ImportFileError when it is missing, unreadable or too large."""
+    try:
+        size = Path(path).stat().st_size
+        if size > IMPORT_FILE_MAX_BYTES:
+            raise ImportFileError(file_too_large_message(size))
+        return Path(path).read_bytes()
+    except FileNotFoundError as error:
+        raise ImportFileError(f"Fichier introuvable : {path}") from error
+    except OSError as error:
+        raise ImportFileError(f"Lecture impossible du fichier {path} : {error.strerror}.") from error
+
+
+def file_too_large_message(size: int) -> str:
+    return (
+        f"Fichier trop volumineux : {size / 1024 / 1024:.1f} Mo pour {IMPORT_FILE_MAX_MEGABYTES} Mo au plus. "
+        "Découpez-le en plusieurs fichiers et importez-les l'un après l'autre."
+    )
 
 
 def read_csv_text(path: Path) -> tuple[str | None, list[tuple[int, str]]]:
@@ -132,13 +184,7 @@ def read_csv_text(path: Path) -> tuple[str | None, list[tuple[int, str]]]:
 
     Raise ImportFileError when the file cannot be opened.
     """
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError as error:
-        raise ImportFileError(f"Fichier introuvable : {path}") from error
-    except OSError as error:
-        raise ImportFileError(f"Lecture impossible du fichier {path} : {error.strerror}.") from error
-
+    data = read_file_bytes(path)
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -151,6 +197,39 @@ def read_csv_text(path: Path) -> tuple[str | None, list[tuple[int, str]]]:
         return None, [(line, message)]
 
 
+def decode_habitats_file(data: bytes) -> tuple[str | None, list[tuple[int, str]], list[tuple[int, str]]]:
+    """Return the text of a habitats file with its errors and warnings (line 1 for the whole file).
+
+    UTF-8, with or without BOM, is read as is. Other bytes are read as Windows-1252, the
+    encoding of a plain "CSV" saved by a French Excel, with a warning to check the accents.
+    A file larger than the import limit, or one that neither encoding reads, gives None.
+    """
+    if len(data) > IMPORT_FILE_MAX_BYTES:
+        return None, [(1, file_too_large_message(len(data)))], []
+
+    try:
+        return data.decode("utf-8-sig"), [], []
+    except UnicodeDecodeError as error:
+        utf8_error = error
+
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        message = (
+            f"Encodage du fichier non reconnu (octet illisible ligne {line}) : ni UTF-8 ni Windows-1252. "
+            "Dans Excel, enregistrez-le au format « CSV UTF-8 (délimité par des virgules) », puis importez-le de nouveau."
+        )
+        return None, [(line, message)], []
+
+    line = data.count(b"\n", 0, utf8_error.start) + 1
+    warning = (
+        f"Fichier lu en Windows-1252 (Excel) car il n'est pas en UTF-8 (ligne {line}) : "
+        "vérifiez les accents dans le rapport avant d'importer."
+    )
+    return text, [], [(1, warning)]
+
+
 def detect_delimiter(text: str) -> str:
     """Return ";" or "," depending on which one the header line uses more (";" on a tie)."""
     header = text.split("\n", 1)[0]
@@ -161,9 +240,23 @@ def iterate_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield each record with the file line it starts on; line 1 is the header."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next_line = 1
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CsvSyntaxError(next_line, str(error)) from error
         yield next_line, values
         next_line = reader.line_num + 1
+
+
+class CsvSyntaxError(Exception):
+    """A record the csv module cannot read (an unclosed quote running past the field size limit)."""
+
+    def __init__(self, line: int, detail: str) -> None:
+        super().__init__(f"line {line}: {detail}")
+        self.line = line
 
 
 def header_key(name: str) -> str:
@@ -388,36 +481,48 @@ def _parse_coordinate(text: str | None, label: str, limit: int, example: str, er
     return float(compact)
 
 
-def validate_habitat_row(values: dict[str, str | None], row_number: int) -> tuple[HabitatRecord | None, list[str]]:
-    """Validate one row of the generic habitats file; return its record, or None and French messages."""
-    errors: list[str] = []
+def validate_habitat_row(
+    values: dict[str, str | None], row_number: int
+) -> tuple[HabitatRecord | None, list[tuple[str | None, str]]]:
+    """Validate one row of the generic habitats file; return its record, or None and (column, French message) pairs."""
+    errors: list[tuple[str | None, str]] = []
 
     code = values.get("code")
     if code is None:
-        errors.append("Code manquant : chaque habitat doit avoir un code (colonne « code »).")
+        errors.append(("code", "Code manquant : chaque habitat doit avoir un code (colonne « code »)."))
     elif len(code) > CODE_LENGTH:
-        errors.append(f"Code trop long : {len(code)} caractères pour {CODE_LENGTH} au plus.")
+        errors.append(("code", f"Code trop long : {len(code)} caractères pour {CODE_LENGTH} au plus."))
 
     name = values.get("nom")
     if name is None:
-        errors.append("Nom manquant : chaque habitat doit avoir un nom (colonne « nom »).")
+        errors.append(("nom", "Nom manquant : chaque habitat doit avoir un nom (colonne « nom »)."))
 
     for column, max_length in HABITAT_TEXT_LENGTHS.items():
         text = values.get(column)
         if text is not None and len(text) > max_length:
             errors.append(
-                f"Texte trop long dans la colonne « {column} » : {len(text)} caractères pour {max_length} au plus."
+                (
+                    column,
+                    f"Texte trop long dans la colonne « {column} » : {len(text)} caractères pour {max_length} au plus.",
+                )
             )
 
     postcode_errors: dict[str, str] = {}
     postcode = validate_postcode(values.get("code_postal"), postcode_errors)
-    errors.extend(postcode_errors.values())
+    errors.extend(("code_postal", message) for message in postcode_errors.values())
 
-    dwelling_count = _parse_count(values.get("nb_logements"), errors)
-    latitude = _parse_coordinate(values.get("latitude"), "Latitude", 90, "48.8566", errors)
-    longitude = _parse_coordinate(values.get("longitude"), "Longitude", 180, "2.3522", errors)
+    count_errors: list[str] = []
+    dwelling_count = _parse_count(values.get("nb_logements"), count_errors)
+    errors.extend(("nb_logements", message) for message in count_errors)
+    coordinate_errors: dict[str, list[str]] = {"latitude": [], "longitude": []}
+    latitude = _parse_coordinate(values.get("latitude"), "Latitude", 90, "48.8566", coordinate_errors["latitude"])
+    longitude = _parse_coordinate(values.get("longitude"), "Longitude", 180, "2.3522", coordinate_errors["longitude"])
+    errors.extend((column, message) for column, messages in coordinate_errors.items() for message in messages)
     if (values.get("latitude") is None) != (values.get("longitude") is None):
-        errors.append("Coordonnées incomplètes : renseignez la latitude et la longitude, ou aucune des deux.")
+        missing = "longitude" if values.get("longitude") is None else "latitude"
+        errors.append(
+            (missing, "Coordonnées incomplètes : renseignez la latitude et la longitude, ou aucune des deux.")
+        )
 
     if errors:
         return None, errors
@@ -465,53 +570,92 @@ def _habitat_header(cells: list[str]) -> tuple[dict[str, int], list[str]]:
 
 
 def parse_habitats_csv(text: str) -> ParsedFile:
-    """Parse and validate a generic habitats file (`;` or `,`); see docs/habitats-csv.md."""
+    """Parse and validate a generic habitats file (`;` or `,`); see docs/habitats-csv.md.
+
+    Every row is checked and each problem listed with its line and column. A file over
+    IMPORT_MAX_ROWS rows, or one the csv module cannot read, is rejected as a whole.
+    """
     parsed = ParsedFile()
+    try:
+        _parse_habitat_rows(text, parsed)
+    except CsvSyntaxError as error:
+        parsed.add_error(
+            error.line,
+            "Fichier CSV illisible à partir de cette ligne : un guillemet ouvert n'est jamais fermé. "
+            "Vérifiez les guillemets de la ligne, puis importez le fichier de nouveau.",
+        )
+        parsed.rejected = True
+    return parsed
+
+
+def _parse_habitat_rows(text: str, parsed: ParsedFile) -> None:
     delimiter = detect_delimiter(text)
     rows = iterate_rows(text, delimiter)
 
     header_line = next(rows, None)
-    if header_line is None:
-        parsed.errors.append((1, "Le fichier est vide : la première ligne doit nommer les colonnes."))
+    if header_line is None or not any(cell.strip() for cell in header_line[1]):
+        parsed.add_error(1, "Le fichier est vide : la première ligne doit nommer les colonnes.")
         parsed.rejected = True
-        return parsed
+        return
 
-    columns, header_errors = _habitat_header(header_line[1])
+    header_cells = header_line[1]
+    if len(header_cells) == 1 and any(other in header_cells[0] for other in _OTHER_DELIMITERS):
+        parsed.add_error(
+            1,
+            "Séparateur non reconnu dans l'en-tête : séparez les colonnes par « ; » ou par « , » "
+            "(pas par une tabulation ni par « | »).",
+        )
+        parsed.rejected = True
+        return
+
+    columns, header_errors = _habitat_header(header_cells)
     if header_errors:
-        parsed.errors.extend((1, message) for message in header_errors)
+        for message in header_errors:
+            parsed.add_error(1, message)
         parsed.rejected = True
-        return parsed
+        return
 
-    header_width = len(header_line[1])
+    header_width = len(header_cells)
     first_line_of_code: dict[str, int] = {}
+    empty_lines: list[int] = []
     for line, cells in rows:
         if not any(cell.strip() for cell in cells):
+            empty_lines.append(line)
             continue
+        # Empty lines are reported only between rows: Excel leaves some at the end of a file.
+        parsed.warnings.extend((empty_line, "Ligne vide ignorée.") for empty_line in empty_lines)
+        empty_lines.clear()
+
         parsed.rows_read += 1
+        if parsed.rows_read > IMPORT_MAX_ROWS:
+            parsed.add_error(
+                line,
+                f"Trop de lignes : {IMPORT_MAX_ROWS} lignes d'habitats au plus par import. "
+                "Découpez le fichier en plusieurs fichiers et importez-les l'un après l'autre.",
+            )
+            parsed.rejected = True
+            return
 
         if len(cells) > header_width and any(cell.strip() for cell in cells[header_width:]):
-            parsed.errors.append(
-                (
-                    line,
-                    f"Trop de valeurs : {len(cells)} colonnes pour {header_width} dans l'en-tête. "
-                    f"Vérifiez le séparateur (« {delimiter} ») et les guillemets.",
-                )
+            parsed.add_error(
+                line,
+                f"Trop de valeurs : {len(cells)} colonnes pour {header_width} dans l'en-tête. "
+                f"Vérifiez le séparateur (« {delimiter} ») et les guillemets.",
             )
             continue
 
         values = {column: _cell(cells, index) for column, index in columns.items()}
         record, messages = validate_habitat_row(values, line)
         if record is not None and record.code in first_line_of_code:
-            messages = [f"Code « {record.code} » en double : déjà utilisé ligne {first_line_of_code[record.code]}."]
+            messages = [("code", f"Code « {record.code} » en double : déjà utilisé ligne {first_line_of_code[record.code]}.")]
             record = None
 
         if record is None:
-            parsed.errors.extend((line, message) for message in messages)
+            for column, message in messages:
+                parsed.add_error(line, message, column)
             continue
         first_line_of_code[record.code] = line
         parsed.records.append(record)
-
-    return parsed
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -638,8 +782,19 @@ def write_habitats_in_session(
     return habitats
 
 
+def _report_of(parsed: ParsedFile) -> ImportReport:
+    return ImportReport(
+        rows_read=parsed.rows_read,
+        rows_valid=0 if parsed.rejected else len(parsed.records),
+        errors=parsed.errors,
+        warnings=parsed.warnings,
+        columns=parsed.columns,
+        rejected=parsed.rejected,
+    )
+
+
 def _import(sessions: Sessions, parsed: ParsedFile, action: str, write: bool) -> ImportReport:
-    report = ImportReport(rows_read=parsed.rows_read, errors=parsed.errors, warnings=parsed.warnings)
+    report = _report_of(parsed)
     if not write or not parsed.records:
         logger.info("%s wrote nothing: %s rows read, %s errors", action, report.rows_read, len(report.errors))
         return report
@@ -675,7 +830,11 @@ def import_paris_csv(sessions: Sessions, path: Path) -> ImportReport:
     if text is None:
         return ImportReport(errors=decoding_errors)
 
-    parsed = parse_paris_csv(text)
+    try:
+        parsed = parse_paris_csv(text)
+    except CsvSyntaxError as error:
+        message = "Fichier CSV illisible à partir de cette ligne : un guillemet ouvert n'est jamais fermé."
+        return ImportReport(errors=[(error.line, message)], rejected=True)
     return _import(sessions, parsed, "import_paris_csv", write=not parsed.rejected)
 
 
@@ -687,10 +846,29 @@ def import_habitats_csv(sessions: Sessions, path: Path, *, valid_rows_only: bool
     `errors`. A problem with the whole file (encoding, header) always writes nothing.
     Raise ImportFileError when the file cannot be opened.
     """
-    text, decoding_errors = read_csv_text(path)
+    return import_habitats_data(sessions, read_file_bytes(path), valid_rows_only=valid_rows_only)
+
+
+def check_habitats_data(data: bytes) -> ImportReport:
+    """Return the report of a habitats file's bytes: every problem and the count of valid rows. Write nothing."""
+    return _report_of(_parse_habitats_data(data))
+
+
+def _parse_habitats_data(data: bytes) -> ParsedFile:
+    text, decoding_errors, decoding_warnings = decode_habitats_file(data)
     if text is None:
-        return ImportReport(errors=decoding_errors)
+        return ParsedFile(rejected=True, errors=decoding_errors)
 
     parsed = parse_habitats_csv(text)
+    parsed.warnings[:0] = decoding_warnings
+    return parsed
+
+
+def import_habitats_data(sessions: Sessions, data: bytes, *, valid_rows_only: bool = False) -> ImportReport:
+    """Import the bytes of a habitats file under the rules of `import_habitats_csv`.
+
+    The report lists every problem, with `rows_valid` the count of rows that would be (or were) written.
+    """
+    parsed = _parse_habitats_data(data)
     write = not parsed.rejected and (valid_rows_only or not parsed.errors)
     return _import(sessions, parsed, "import_habitats_csv", write=write)
