@@ -1,0 +1,158 @@
+"""Queries of the dashboard's lists, each paged in the database (or whole for an export).
+
+Coverage and the counted habitats follow the definitions of `trackoe.coverage`. Functions
+take a session and neither open nor commit one; `limit=None` returns every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, and_, distinct, exists, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from trackoe.coverage import CoverageFilters, area_column, habitat_conditions, missing_role_condition
+from trackoe.models import Contact, ContactLink, Habitat
+from trackoe.repository import current_link_condition
+
+# Kinds of the list of links to check, as the list shows them.
+ENDED_STILL_PRIMARY = "Terminé mais encore principal"
+ARCHIVED_HABITAT = "Habitat archivé"
+
+
+def _page(session: Session, query: Select, offset: int, limit: int | None) -> list:
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    return list(session.execute(query).all())
+
+
+def _count(session: Session, query: Select) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def habitats_missing_role(
+    session: Session, filters: CoverageFilters, role: str, today: dt.date, *, offset: int = 0, limit: int | None
+) -> tuple[list, int]:
+    """Return the counted habitats that do not cover `role`, in name order, and their count.
+
+    Rows: (id, code, name, address line, postcode, commune or arrondissement, landlord, dwelling count).
+    """
+    query = (
+        select(
+            Habitat.id,
+            Habitat.code,
+            Habitat.name,
+            Habitat.address_line,
+            Habitat.postcode,
+            area_column(),
+            Habitat.landlord_name,
+            Habitat.dwelling_count,
+        )
+        .where(*habitat_conditions(filters), missing_role_condition(role, today))
+        .order_by(Habitat.sort_key, Habitat.id)
+    )
+    return _page(session, query, offset, limit), _count(session, query)
+
+
+def unlinked_contacts(session: Session, today: dt.date, *, offset: int = 0, limit: int | None) -> tuple[list[Contact], int]:
+    """Return the non-archived contacts multiples with no current link, in name order, and their count.
+
+    The same rule as the contacts list's "Rattaché à aucun habitat" filter; habitat filters do not apply.
+    """
+    query = (
+        select(Contact)
+        .where(
+            Contact.is_multiple.is_(True),
+            Contact.archived_at.is_(None),
+            ~exists(select(ContactLink.id).where(ContactLink.contact_id == Contact.id, current_link_condition(today))),
+        )
+        .order_by(Contact.sort_key, Contact.id)
+    )
+    if limit is not None:
+        query_page = query.offset(offset).limit(limit)
+    else:
+        query_page = query
+    return list(session.scalars(query_page)), _count(session, query)
+
+
+def link_anomalies(
+    session: Session, filters: CoverageFilters, today: dt.date, *, offset: int = 0, limit: int | None
+) -> tuple[list, int]:
+    """Return the links to check and their count: ended links still marked principal, and current links to archived habitats.
+
+    Rows: (kind, link id, contact id, last name, first name, raison sociale, role, habitat id,
+    habitat code, habitat name, start date, end date), by kind, habitat name and link id.
+    """
+    columns = (
+        ContactLink.id.label("link_id"),
+        Contact.id.label("contact_id"),
+        Contact.last_name,
+        Contact.first_name,
+        Contact.company_name,
+        ContactLink.role,
+        Habitat.id.label("habitat_id"),
+        Habitat.code,
+        Habitat.name,
+        Habitat.sort_key,
+        ContactLink.start_date,
+        ContactLink.end_date,
+    )
+    # Archived habitats are the subject of one kind of this list, so only the other filters apply.
+    place = habitat_conditions(filters, include_archived=True)
+
+    def base(kind: str, *conditions) -> Select:
+        return (
+            select(literal(kind).label("kind"), *columns)
+            .select_from(ContactLink)
+            .join(Contact, Contact.id == ContactLink.contact_id)
+            .join(Habitat, Habitat.id == ContactLink.habitat_id)
+            .where(*place, *conditions)
+        )
+
+    ended_primary = base(
+        ENDED_STILL_PRIMARY,
+        ContactLink.is_primary.is_(True),
+        ContactLink.end_date.is_not(None),
+        ContactLink.end_date <= today,
+    )
+    archived = base(ARCHIVED_HABITAT, Habitat.archived_at.is_not(None), current_link_condition(today))
+    both = union_all(ended_primary, archived).subquery("anomalies")
+    query = select(
+        both.c.kind,
+        both.c.link_id,
+        both.c.contact_id,
+        both.c.last_name,
+        both.c.first_name,
+        both.c.company_name,
+        both.c.role,
+        both.c.habitat_id,
+        both.c.code,
+        both.c.name,
+        both.c.start_date,
+        both.c.end_date,
+    ).order_by(both.c.kind.desc(), both.c.sort_key, both.c.link_id)
+    return _page(session, query, offset, limit), _count(session, query)
+
+
+def top_contacts(
+    session: Session, filters: CoverageFilters, today: dt.date, *, offset: int = 0, limit: int | None
+) -> tuple[list[tuple[Contact, int]], int]:
+    """Return non-archived contacts multiples by number of counted habitats they are currently linked to, most first.
+
+    Only contacts with at least one such habitat are listed; ties go by name, then id.
+    """
+    counts = (
+        select(ContactLink.contact_id, func.count(distinct(ContactLink.habitat_id)).label("habitat_count"))
+        .join(Habitat, Habitat.id == ContactLink.habitat_id)
+        .where(current_link_condition(today), *habitat_conditions(filters))
+        .group_by(ContactLink.contact_id)
+        .subquery("counts")
+    )
+    query = (
+        select(Contact, counts.c.habitat_count)
+        .join(counts, and_(counts.c.contact_id == Contact.id))
+        .where(Contact.archived_at.is_(None), Contact.is_multiple.is_(True))
+        .order_by(counts.c.habitat_count.desc(), Contact.sort_key, Contact.id)
+    )
+    rows = [(contact, count) for contact, count in _page(session, query, offset, limit)]
+    return rows, _count(session, query)
