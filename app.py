@@ -4,6 +4,7 @@ import logging
 
 import streamlit as st
 
+from trackoe.ui.auth import require_sign_in, show_account_menu
 from trackoe.ui.context import app_context
 from trackoe.ui.routes import CONTACT_PAGE, CONTACTS_LIST_PAGE, HABITAT_PAGE, HABITATS_LIST_PAGE
 
@@ -12,7 +13,7 @@ logger = logging.getLogger(__name__)
 st.set_page_config(page_title="TRACKOE · Contacts multiples", page_icon="👥", layout="wide")
 
 try:
-    app_context()
+    context = app_context()
 except Exception:
     # The context is cached only once it opens, so the next run tries the database again.
     logger.exception("Application start failed: database unreachable or not migratable")
@@ -21,6 +22,8 @@ except Exception:
         "Réessayez dans quelques instants ; si le problème persiste, prévenez l'administrateur."
     )
     st.stop()
+
+actor = require_sign_in(context)
 
 # The default page is served at "/" whatever its url_path, so it gets none.
 contacts_list = st.Page(CONTACTS_LIST_PAGE, title="Gestion des contacts multiples", icon="👥", default=True)
@@ -35,5 +38,7 @@ with st.sidebar:
     st.markdown("**Habitats**")
     st.page_link(contacts_list)
     st.page_link(habitats_list)
+    st.divider()
+    show_account_menu(context, actor)
 
 navigation.run()

@@ -8,6 +8,7 @@ from trackoe.records import contact_type_label
 from trackoe.services import contacts, habitats
 from trackoe.ui.contact_form import initial_values, load_values, read_contact_input, render_contact_fields, widget_key
 from trackoe.ui.contact_links import render_links_section
+from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
 from trackoe.ui.routes import (
@@ -24,6 +25,7 @@ from trackoe.ui.routes import (
 from trackoe.ui.text import md
 
 context = app_context()
+actor = current_actor()
 
 NEW_PREFIX = "contact_new"
 NEW_ERRORS_KEY = "contact_new_errors"
@@ -46,7 +48,7 @@ def render_creation() -> None:
     """Draw the creation form of a contact multiple, or of a contact simple when the URL names a habitat."""
     owner = None
     if owner_habitat_id is not None:
-        owner = run_action(lambda: habitats.get_habitat(context.sessions, owner_habitat_id), context="contact.owner")
+        owner = run_action(lambda: habitats.get_habitat(context.sessions, actor, owner_habitat_id), context="contact.owner")
         if owner is None:
             return
         st.page_link(
@@ -92,6 +94,7 @@ def render_creation() -> None:
     created = run_action(
         lambda: contacts.create_contact(
             context.sessions,
+            actor,
             form,
             creation_token=st.session_state[NEW_TOKEN_KEY],
             habitat_id=owner.id if owner is not None else None,
@@ -113,7 +116,7 @@ def render_creation() -> None:
 
 def render_edition(contact_id: int) -> None:
     """Draw a contact's edit form, its archive button and its rattachements."""
-    detail = run_action(lambda: contacts.get_contact(context.sessions, contact_id), context="contact.get")
+    detail = run_action(lambda: contacts.get_contact(context.sessions, actor, contact_id), context="contact.get")
     if detail is None:
         return
 
@@ -155,7 +158,7 @@ def render_edition(contact_id: int) -> None:
         st.session_state.pop(errors_key, None)
         form = read_contact_input(prefix)
         saved = run_action(
-            lambda: contacts.update_contact(context.sessions, contact_id, form, expected_version=st.session_state[loaded_key]),
+            lambda: contacts.update_contact(context.sessions, actor, contact_id, form, expected_version=st.session_state[loaded_key]),
             context="contact.update",
             field_errors_key=errors_key,
         )
@@ -169,7 +172,7 @@ def render_edition(contact_id: int) -> None:
     render_archive_button(detail.id, detail.is_archived)
 
     if detail.is_multiple:
-        render_links_section(context.sessions, detail)
+        render_links_section(context.sessions, actor, detail)
 
 
 def render_archive_button(contact_id: int, is_archived: bool) -> None:
@@ -181,7 +184,7 @@ def render_archive_button(contact_id: int, is_archived: bool) -> None:
 
     if st.button(label, icon=icon, key=f"contact_{contact_id}_{action}"):
         changed = run_action(
-            lambda: contacts.set_contact_archived(context.sessions, contact_id, target_archived),
+            lambda: contacts.set_contact_archived(context.sessions, actor, contact_id, target_archived),
             context="contact.archive",
         )
         if changed is not None:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from trackoe.domain import CONTACT_TYPE_LABELS, ContactType
 from trackoe.services import contacts, habitats
+from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
 from trackoe.ui.grid import GridColumn, show_grid, show_paging_footer
@@ -18,6 +19,7 @@ from trackoe.ui.routes import (
 from trackoe.views import SORT_ORDERS, ContactFilters
 
 context = app_context()
+actor = current_actor()
 page_size = context.settings.page_size
 
 st.title("Gestion des contacts multiples")
@@ -65,7 +67,7 @@ with st.container(border=True):
     )
     habitat_id = None
     if habitat_text.strip():
-        matches = run_action(lambda: habitats.pick_habitats(context.sessions, habitat_text), context="contacts_list.pick_habitats") or []
+        matches = run_action(lambda: habitats.pick_habitats(context.sessions, actor, habitat_text), context="contacts_list.pick_habitats") or []
         if matches:
             chosen = second_row[0].selectbox(
                 "Habitat trouvé",
@@ -102,7 +104,7 @@ filters = ContactFilters(
 page_key = f"contacts_page_{filters_digest(filters)}"
 
 result = run_action(
-    lambda: contacts.search_contacts(context.sessions, filters, st.session_state.get(page_key, 1), page_size),
+    lambda: contacts.search_contacts(context.sessions, actor, filters, st.session_state.get(page_key, 1), page_size),
     context="contacts_list.search",
 )
 

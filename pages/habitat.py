@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from trackoe.services import habitats
+from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
 from trackoe.ui.grid import GridColumn, show_grid
@@ -21,6 +22,7 @@ from trackoe.ui.routes import (
 from trackoe.ui.text import md, plural
 
 context = app_context()
+actor = current_actor()
 
 TAB_INFORMATION = "INFORMATIONS"
 TAB_CONTACT = "CONTACT"
@@ -45,7 +47,7 @@ if flash:
 
 
 def render_contact_tab(habitat_id: int) -> None:
-    rows = run_action(lambda: habitats.habitat_contacts(context.sessions, habitat_id), context="habitat.contacts")
+    rows = run_action(lambda: habitats.habitat_contacts(context.sessions, actor, habitat_id), context="habitat.contacts")
     if rows is None:
         return
 
@@ -102,7 +104,7 @@ def render_contact_tab(habitat_id: int) -> None:
 
 
 def render_habitat(habitat_id: int) -> None:
-    habitat = run_action(lambda: habitats.get_habitat(context.sessions, habitat_id), context="habitat.get")
+    habitat = run_action(lambda: habitats.get_habitat(context.sessions, actor, habitat_id), context="habitat.get")
     if habitat is None:
         return
 

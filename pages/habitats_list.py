@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from trackoe.services import habitats
+from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
 from trackoe.ui.grid import GridColumn, show_grid, show_paging_footer
@@ -11,6 +12,7 @@ from trackoe.ui.text import count_text, filters_digest
 from trackoe.ui.routes import HABITAT_ID_PARAM, HABITAT_PAGE, OPEN_HABITAT_ICON
 
 context = app_context()
+actor = current_actor()
 page_size = context.settings.page_size
 
 st.title("Habitats")
@@ -26,7 +28,7 @@ search_text = st.text_input(
 page_key = f"habitats_page_{filters_digest(search_text)}"
 
 result = run_action(
-    lambda: habitats.search_habitats(context.sessions, search_text, st.session_state.get(page_key, 1), page_size),
+    lambda: habitats.search_habitats(context.sessions, actor, search_text, st.session_state.get(page_key, 1), page_size),
     context="habitats_list.search",
 )
 

@@ -12,11 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button, Selectbox, UnknownElement
 
+from trackoe.access_models import StaffUser
 from trackoe.models import Dwelling, Habitat, Premises
+from trackoe.passwords import hash_password
+from trackoe.permissions import Role
+from trackoe.services import auth
 from trackoe.records import refresh_habitat_keys
 from trackoe.services import contacts, links
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactDetail
+from tests.actors import AGENT
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -27,6 +32,43 @@ RUN_TIMEOUT_SECONDS = 30
 MARKDOWN_TYPES = ("title", "header", "subheader", "markdown", "caption", "success", "error", "warning", "info", "page_link")
 
 Sessions = sessionmaker[Session]
+
+# Password of the accounts the page tests sign in with; a test value, not a secret.
+TEST_PASSWORD = "Mot-de-passe-de-test-42"
+
+# Session token that open_page gives AppTest, which cannot send the browser's cookie.
+_default_token: list[str | None] = [None]
+
+
+def add_account(sessions: Sessions, username: str, role: Role, *, can_view_portal: bool = True) -> int:
+    """Insert an active staff account with TEST_PASSWORD and no password change pending; return its id."""
+    with sessions.begin() as session:
+        user = StaffUser(
+            username=username,
+            username_key=username.casefold(),
+            display_name=username.capitalize(),
+            role=role.value,
+            password_hash=hash_password(TEST_PASSWORD),
+            is_active=True,
+            can_view_portal=can_view_portal and role is not Role.LECTEUR,
+            must_change_password=False,
+        )
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def sign_in_as(sessions: Sessions, role: Role = Role.AGENT, *, can_view_portal: bool = True) -> str:
+    """Create an account of `role` (once per database), sign it in, make it open_page's default and return the token."""
+    username = f"{role.value}{'' if can_view_portal else '-sans-portail'}"
+    with sessions.begin() as session:
+        exists = session.query(StaffUser.id).filter_by(username_key=username).first() is not None
+    if not exists:
+        add_account(sessions, username, role, can_view_portal=can_view_portal)
+
+    token = auth.sign_in(sessions, username, TEST_PASSWORD).token
+    _default_token[0] = token
+    return token
 
 
 def add_habitat(
@@ -64,17 +106,23 @@ def add_habitat(
 
 def add_contact(sessions: Sessions, *, habitat_id: int | None = None, **fields: str) -> ContactDetail:
     """Create a contact through the service: multiple, or simple when `habitat_id` is given."""
-    return contacts.create_contact(sessions, ContactInput(**fields), habitat_id=habitat_id)
+    return contacts.create_contact(sessions, AGENT, ContactInput(**fields), habitat_id=habitat_id)
 
 
 def add_link(sessions: Sessions, contact_id: int, habitat_id: int, role: str = "Gardien") -> int:
     """Link a contact multiple to a habitat through the service, and return the link's id."""
-    return links.add_link(sessions, contact_id, validate_link(habitat_id, role, start_date=dt.date(2024, 1, 1)))
+    return links.add_link(sessions, AGENT, contact_id, validate_link(habitat_id, role, start_date=dt.date(2024, 1, 1)))
 
 
-def open_page(page: str | None = None, **query_params: str) -> AppTest:
-    """Run the router, then `page` (a path such as "pages/contact.py") with `query_params`."""
+def open_page(page: str | None = None, *, token: str | None = None, **query_params: str) -> AppTest:
+    """Run the router, then `page` (a path such as "pages/contact.py") with `query_params`.
+
+    The run is signed in with `token`, or else with the token of the last `sign_in_as`.
+    """
     at = AppTest.from_file(str(APP_PATH), default_timeout=RUN_TIMEOUT_SECONDS)
+    signed_in_token = token or _default_token[0]
+    if signed_in_token is not None:
+        at.session_state["auth_token"] = signed_in_token
     at.run()
     if page is None:
         return at

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from trackoe.models import Contact
 from trackoe.services import contacts
 from trackoe.validation import ContactInput
+from tests.actors import AGENT
 
 THREAD_COUNT = 4
 
@@ -34,7 +35,7 @@ def test_same_form_token_at_once_creates_one(sessions):
     form = ContactInput(contact_type="syndic", company_name="Syndic Lefèvre & Fils")
 
     results = _run_in_threads(
-        lambda: contacts.create_contact(sessions, form, creation_token="token-concurrent"), THREAD_COUNT
+        lambda: contacts.create_contact(sessions, AGENT, form, creation_token="token-concurrent"), THREAD_COUNT
     )
 
     with sessions() as session:
@@ -54,7 +55,7 @@ def test_parallel_creations_all_land(sessions):
         for _ in range(5):
             with lock:
                 form = next(next_form)
-            created.append(contacts.create_contact(sessions, form).id)
+            created.append(contacts.create_contact(sessions, AGENT, form).id)
         return created
 
     results = _run_in_threads(create_five, THREAD_COUNT)

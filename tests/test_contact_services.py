@@ -16,6 +16,7 @@ from trackoe.records import refresh_habitat_keys
 from trackoe.services import contacts, habitats, links
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactFilters
+from tests.actors import ADMIN, AGENT
 
 TODAY = dt.date.today()
 ALL_TABLES = ("habitat", "dwelling", "premises", "contact", "contact_link")
@@ -87,9 +88,9 @@ def stored_contact(engine, contact_id: int) -> dict:
 
 
 def test_create_then_get_roundtrip(sessions):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
-    fetched = contacts.get_contact(sessions, created.id)
+    fetched = contacts.get_contact(sessions, AGENT, created.id)
 
     assert fetched == created
     assert fetched.is_multiple is True
@@ -106,9 +107,9 @@ def test_create_then_get_roundtrip(sessions):
 
 
 def test_create_shows_phone_french_style(sessions):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
-    result = contacts.search_contacts(sessions, ContactFilters(), 1, 10)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(), 1, 10)
 
     assert [(row.id, row.phone) for row in result.rows] == [(created.id, "06 12 34 56 78")]
 
@@ -131,7 +132,7 @@ def test_create_shows_phone_french_style(sessions):
     ],
 )
 def test_create_stores_normalised_values(sessions, engine, column, expected):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
     stored = stored_contact(engine, created.id)
 
@@ -139,7 +140,7 @@ def test_create_stores_normalised_values(sessions, engine, column, expected):
 
 
 def test_create_stores_search_text(sessions, engine):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
     stored = stored_contact(engine, created.id)
 
@@ -162,40 +163,40 @@ def test_create_invalid_input_writes_nothing(sessions, engine, form):
     before = row_counts(engine)
 
     with pytest.raises(ValidationError):
-        contacts.create_contact(sessions, form)
+        contacts.create_contact(sessions, AGENT, form)
 
     assert row_counts(engine) == before
 
 
 def test_create_same_token_twice_creates_one(sessions, engine):
-    first = contacts.create_contact(sessions, ANNE, creation_token="form-7f3a")
+    first = contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-7f3a")
 
-    second = contacts.create_contact(sessions, ANNE, creation_token="form-7f3a")
+    second = contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-7f3a")
 
     assert second.id == first.id
     assert row_counts(engine)["contact"] == 1
 
 
 def test_create_different_tokens_create_two(sessions, engine):
-    contacts.create_contact(sessions, ANNE, creation_token="form-1")
+    contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-1")
 
-    contacts.create_contact(sessions, ANNE, creation_token="form-2")
+    contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-2")
 
     assert row_counts(engine)["contact"] == 2
 
 
 def test_get_missing_contact_not_found(sessions):
     with pytest.raises(NotFoundError) as raised:
-        contacts.get_contact(sessions, 999_999)
+        contacts.get_contact(sessions, AGENT, 999_999)
 
     assert "999999" in raised.value.message
 
 
 def test_update_saves_form_and_bumps_version(sessions):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
     form = dataclasses.replace(ANNE, phone_mobile="+33 7 81 22 33 44", email="")
 
-    updated = contacts.update_contact(sessions, created.id, form, expected_version=created.version)
+    updated = contacts.update_contact(sessions, AGENT, created.id, form, expected_version=created.version)
 
     assert updated.phone_mobile == "+33781223344"
     assert updated.email is None
@@ -203,46 +204,45 @@ def test_update_saves_form_and_bumps_version(sessions):
 
 
 def test_update_stale_version_conflict(sessions):
-    created = contacts.create_contact(sessions, ANNE)
-    contacts.update_contact(sessions, created.id, dataclasses.replace(ANNE, first_name="Annie"))
+    created = contacts.create_contact(sessions, AGENT, ANNE)
+    contacts.update_contact(sessions, AGENT, created.id, dataclasses.replace(ANNE, first_name="Annie"))
 
     with pytest.raises(ConflictError):
-        contacts.update_contact(
-            sessions, created.id, dataclasses.replace(ANNE, first_name="Anna"), expected_version=created.version
+        contacts.update_contact(sessions, AGENT, created.id, dataclasses.replace(ANNE, first_name="Anna"), expected_version=created.version
         )
 
-    assert contacts.get_contact(sessions, created.id).first_name == "Annie"
+    assert contacts.get_contact(sessions, AGENT, created.id).first_name == "Annie"
 
 
 def test_update_invalid_input_keeps_contact(sessions):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
     with pytest.raises(ValidationError):
-        contacts.update_contact(sessions, created.id, dataclasses.replace(ANNE, email="anne@"))
+        contacts.update_contact(sessions, AGENT, created.id, dataclasses.replace(ANNE, email="anne@"))
 
-    assert contacts.get_contact(sessions, created.id) == created
+    assert contacts.get_contact(sessions, AGENT, created.id) == created
 
 
 def test_update_missing_contact_not_found(sessions):
     with pytest.raises(NotFoundError):
-        contacts.update_contact(sessions, 999_999, ANNE)
+        contacts.update_contact(sessions, AGENT, 999_999, ANNE)
 
 
 def test_archive_then_restore(sessions):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
-    archived = contacts.set_contact_archived(sessions, created.id, True)
-    restored = contacts.set_contact_archived(sessions, created.id, False)
+    archived = contacts.set_contact_archived(sessions, AGENT, created.id, True)
+    restored = contacts.set_contact_archived(sessions, AGENT, created.id, False)
 
     assert archived.is_archived is True
     assert restored.is_archived is False
-    assert contacts.get_contact(sessions, created.id).is_archived is False
+    assert contacts.get_contact(sessions, AGENT, created.id).is_archived is False
 
 
 def test_archive_stores_timestamp(sessions, engine):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
 
-    contacts.set_contact_archived(sessions, created.id, True)
+    contacts.set_contact_archived(sessions, AGENT, created.id, True)
 
     assert stored_contact(engine, created.id)["archived_at"] is not None
 
@@ -252,7 +252,7 @@ def test_archive_stores_timestamp(sessions, engine):
     [(None, ""), ("dwelling", "Logement A12"), ("premises", "Local poubelles")],
 )
 def test_add_link_to_habitat_or_its_target(sessions, site, target, expected_target):
-    contact = contacts.create_contact(sessions, ANNE)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
     data = validate_link(
         site.tilleuls.habitat,
         "Gardien",
@@ -262,9 +262,9 @@ def test_add_link_to_habitat_or_its_target(sessions, site, target, expected_targ
         start_date=dt.date(2024, 1, 15),
     )
 
-    link_id = links.add_link(sessions, contact.id, data)
+    link_id = links.add_link(sessions, AGENT, contact.id, data)
 
-    [link] = contacts.get_contact(sessions, contact.id).links
+    [link] = contacts.get_contact(sessions, AGENT, contact.id).links
     assert link.id == link_id
     assert link.habitat_id == site.tilleuls.habitat
     assert link.habitat_code == "GAP-01"
@@ -276,23 +276,23 @@ def test_add_link_to_habitat_or_its_target(sessions, site, target, expected_targ
 
 
 def test_add_link_missing_habitat_writes_nothing(sessions, engine, site):
-    contact = contacts.create_contact(sessions, ANNE)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
     before = row_counts(engine)
 
     with pytest.raises(NotFoundError):
-        links.add_link(sessions, contact.id, validate_link(999_999, "Gardien"))
+        links.add_link(sessions, AGENT, contact.id, validate_link(999_999, "Gardien"))
 
     assert row_counts(engine) == before
 
 
 def test_add_link_missing_contact_not_found(sessions, site):
     with pytest.raises(NotFoundError):
-        links.add_link(sessions, 999_999, validate_link(site.tilleuls.habitat, "Gardien"))
+        links.add_link(sessions, AGENT, 999_999, validate_link(site.tilleuls.habitat, "Gardien"))
 
 
 @pytest.mark.parametrize("target", ["dwelling", "premises"])
 def test_add_link_target_of_other_habitat_rejected(sessions, engine, site, target):
-    contact = contacts.create_contact(sessions, ANNE)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
     data = validate_link(
         site.tilleuls.habitat,
         "Gardien",
@@ -302,7 +302,7 @@ def test_add_link_target_of_other_habitat_rejected(sessions, engine, site, targe
     before = row_counts(engine)
 
     with pytest.raises(ValidationError) as raised:
-        links.add_link(sessions, contact.id, data)
+        links.add_link(sessions, AGENT, contact.id, data)
 
     assert f"{target}_id" in raised.value.field_errors
     assert row_counts(engine) == before
@@ -310,7 +310,7 @@ def test_add_link_target_of_other_habitat_rejected(sessions, engine, site, targe
 
 @pytest.mark.parametrize("target", ["dwelling", "premises"])
 def test_add_link_missing_target_rejected(sessions, site, target):
-    contact = contacts.create_contact(sessions, ANNE)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
     data = validate_link(
         site.tilleuls.habitat,
         "Gardien",
@@ -319,16 +319,16 @@ def test_add_link_missing_target_rejected(sessions, site, target):
     )
 
     with pytest.raises(ValidationError):
-        links.add_link(sessions, contact.id, data)
+        links.add_link(sessions, AGENT, contact.id, data)
 
 
 def test_add_duplicate_current_link_conflict(sessions, engine, site):
-    contact = contacts.create_contact(sessions, ANNE)
-    links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
     before = row_counts(engine)
 
     with pytest.raises(ConflictError):
-        links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+        links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
 
     assert row_counts(engine) == before
 
@@ -339,99 +339,99 @@ def test_add_duplicate_current_link_conflict(sessions, engine, site):
     ids=["other role", "narrowed to dwelling"],
 )
 def test_add_second_link_same_habitat_allowed(sessions, site, role, dwelling):
-    contact = contacts.create_contact(sessions, ANNE)
-    links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
     data = validate_link(site.tilleuls.habitat, role, dwelling_id=site.tilleuls.dwelling if dwelling else None)
 
-    links.add_link(sessions, contact.id, data)
+    links.add_link(sessions, AGENT, contact.id, data)
 
-    assert len(contacts.get_contact(sessions, contact.id).links) == 2
+    assert len(contacts.get_contact(sessions, AGENT, contact.id).links) == 2
 
 
 def test_end_link_keeps_history(sessions, site):
-    contact = contacts.create_contact(sessions, ANNE)
-    link_id = links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    link_id = links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
 
-    links.end_link(sessions, contact.id, link_id, TODAY)
+    links.end_link(sessions, AGENT, contact.id, link_id, TODAY)
 
-    [link] = contacts.get_contact(sessions, contact.id).links
+    [link] = contacts.get_contact(sessions, AGENT, contact.id).links
     assert link.id == link_id
     assert link.end_date == TODAY
     assert link.is_current is False
 
 
 def test_end_link_future_date_still_current(sessions, site):
-    contact = contacts.create_contact(sessions, ANNE)
-    link_id = links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    link_id = links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
 
-    links.end_link(sessions, contact.id, link_id, TODAY + dt.timedelta(days=30))
+    links.end_link(sessions, AGENT, contact.id, link_id, TODAY + dt.timedelta(days=30))
 
-    [link] = contacts.get_contact(sessions, contact.id).links
+    [link] = contacts.get_contact(sessions, AGENT, contact.id).links
     assert link.is_current is True
 
 
 def test_relink_after_end_allowed(sessions, site):
-    contact = contacts.create_contact(sessions, ANNE)
-    first_id = links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
-    links.end_link(sessions, contact.id, first_id, TODAY)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    first_id = links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    links.end_link(sessions, AGENT, contact.id, first_id, TODAY)
 
-    second_id = links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    second_id = links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
 
-    current = [link.id for link in contacts.get_contact(sessions, contact.id).links if link.is_current]
+    current = [link.id for link in contacts.get_contact(sessions, AGENT, contact.id).links if link.is_current]
     assert current == [second_id]
 
 
 def test_end_link_before_start_rejected(sessions, site):
-    contact = contacts.create_contact(sessions, ANNE)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
     data = validate_link(site.tilleuls.habitat, "Gardien", start_date=dt.date(2024, 6, 1))
-    link_id = links.add_link(sessions, contact.id, data)
+    link_id = links.add_link(sessions, AGENT, contact.id, data)
 
     with pytest.raises(ValidationError) as raised:
-        links.end_link(sessions, contact.id, link_id, dt.date(2024, 5, 31))
+        links.end_link(sessions, AGENT, contact.id, link_id, dt.date(2024, 5, 31))
 
     assert "end_date" in raised.value.field_errors
-    assert contacts.get_contact(sessions, contact.id).links[0].end_date is None
+    assert contacts.get_contact(sessions, AGENT, contact.id).links[0].end_date is None
 
 
 def test_end_link_twice_conflict(sessions, site):
-    contact = contacts.create_contact(sessions, ANNE)
-    link_id = links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
-    links.end_link(sessions, contact.id, link_id, TODAY)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    link_id = links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    links.end_link(sessions, AGENT, contact.id, link_id, TODAY)
 
     with pytest.raises(ConflictError):
-        links.end_link(sessions, contact.id, link_id, TODAY)
+        links.end_link(sessions, AGENT, contact.id, link_id, TODAY)
 
 
 def test_remove_link_deletes_it(sessions, engine, site):
-    contact = contacts.create_contact(sessions, ANNE)
-    link_id = links.add_link(sessions, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
+    link_id = links.add_link(sessions, AGENT, contact.id, validate_link(site.tilleuls.habitat, "Gardien"))
 
-    links.remove_link(sessions, contact.id, link_id)
+    links.remove_link(sessions, AGENT, contact.id, link_id)
 
-    assert contacts.get_contact(sessions, contact.id).links == []
+    assert contacts.get_contact(sessions, AGENT, contact.id).links == []
     assert row_counts(engine)["contact_link"] == 0
 
 
 @pytest.mark.parametrize("action", ["end", "remove"])
 def test_link_of_other_contact_not_found(sessions, engine, site, action):
-    owner = contacts.create_contact(sessions, ANNE)
-    other = contacts.create_contact(sessions, CLEANING_COMPANY)
-    link_id = links.add_link(sessions, owner.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    owner = contacts.create_contact(sessions, AGENT, ANNE)
+    other = contacts.create_contact(sessions, AGENT, CLEANING_COMPANY)
+    link_id = links.add_link(sessions, AGENT, owner.id, validate_link(site.tilleuls.habitat, "Gardien"))
     before = row_counts(engine)
 
     with pytest.raises(NotFoundError):
         if action == "end":
-            links.end_link(sessions, other.id, link_id, TODAY)
+            links.end_link(sessions, AGENT, other.id, link_id, TODAY)
         else:
-            links.remove_link(sessions, other.id, link_id)
+            links.remove_link(sessions, AGENT, other.id, link_id)
 
     assert row_counts(engine) == before
 
 
 def test_simple_contact_listed_on_its_habitat(sessions, site):
-    simple = contacts.create_contact(sessions, ANNE, habitat_id=site.tilleuls.habitat)
+    simple = contacts.create_contact(sessions, AGENT, ANNE, habitat_id=site.tilleuls.habitat)
 
-    rows = habitats.habitat_contacts(sessions, site.tilleuls.habitat)
+    rows = habitats.habitat_contacts(sessions, AGENT, site.tilleuls.habitat)
 
     assert simple.is_multiple is False
     assert simple.habitat_label == "GAP-01 · Résidence Les Tilleuls"
@@ -439,11 +439,11 @@ def test_simple_contact_listed_on_its_habitat(sessions, site):
 
 
 def test_simple_contact_cannot_be_linked(sessions, engine, site):
-    simple = contacts.create_contact(sessions, ANNE, habitat_id=site.tilleuls.habitat)
+    simple = contacts.create_contact(sessions, AGENT, ANNE, habitat_id=site.tilleuls.habitat)
     before = row_counts(engine)
 
     with pytest.raises(ConflictError):
-        links.add_link(sessions, simple.id, validate_link(site.pins.habitat, "Gardien"))
+        links.add_link(sessions, AGENT, simple.id, validate_link(site.pins.habitat, "Gardien"))
 
     assert row_counts(engine) == before
 
@@ -452,33 +452,32 @@ def test_simple_contact_missing_habitat_writes_nothing(sessions, engine, site):
     before = row_counts(engine)
 
     with pytest.raises(NotFoundError):
-        contacts.create_contact(sessions, ANNE, habitat_id=999_999)
+        contacts.create_contact(sessions, AGENT, ANNE, habitat_id=999_999)
 
     assert row_counts(engine) == before
 
 
 def test_delete_habitat_keeps_multiple_contacts(sessions, engine, site):
-    simple = contacts.create_contact(sessions, ANNE, habitat_id=site.tilleuls.habitat)
-    multiple = contacts.create_contact(sessions, CLEANING_COMPANY)
-    links.add_link(sessions, multiple.id, validate_link(site.tilleuls.habitat, "Société de nettoyage"))
-    links.add_link(
-        sessions,
+    simple = contacts.create_contact(sessions, AGENT, ANNE, habitat_id=site.tilleuls.habitat)
+    multiple = contacts.create_contact(sessions, AGENT, CLEANING_COMPANY)
+    links.add_link(sessions, AGENT, multiple.id, validate_link(site.tilleuls.habitat, "Société de nettoyage"))
+    links.add_link(sessions, AGENT,
         multiple.id,
         validate_link(site.tilleuls.habitat, "Responsable", premises_id=site.tilleuls.premises),
     )
-    kept_link_id = links.add_link(sessions, multiple.id, validate_link(site.pins.habitat, "Société de nettoyage"))
+    kept_link_id = links.add_link(sessions, AGENT, multiple.id, validate_link(site.pins.habitat, "Société de nettoyage"))
 
-    habitats.delete_habitat(sessions, site.tilleuls.habitat)
+    habitats.delete_habitat(sessions, ADMIN, site.tilleuls.habitat)
 
-    assert [link.id for link in contacts.get_contact(sessions, multiple.id).links] == [kept_link_id]
+    assert [link.id for link in contacts.get_contact(sessions, AGENT, multiple.id).links] == [kept_link_id]
     with pytest.raises(NotFoundError):
-        contacts.get_contact(sessions, simple.id)
+        contacts.get_contact(sessions, AGENT, simple.id)
     assert row_counts(engine) == {"habitat": 1, "dwelling": 1, "premises": 1, "contact": 1, "contact_link": 1}
 
 
 def test_delete_missing_habitat_not_found(sessions, site):
     with pytest.raises(NotFoundError):
-        habitats.delete_habitat(sessions, 999_999)
+        habitats.delete_habitat(sessions, ADMIN, 999_999)
 
 
 @pytest.mark.parametrize(
@@ -486,7 +485,7 @@ def test_delete_missing_habitat_not_found(sessions, site):
     [("habitat_id", 999_999), ("dwelling_id", 999_999), ("premises_id", 999_999), ("contact_id", 999_999)],
 )
 def test_foreign_keys_enforced(sessions, engine, site, column, missing_id):
-    contact = contacts.create_contact(sessions, ANNE)
+    contact = contacts.create_contact(sessions, AGENT, ANNE)
     values = {"contact_id": contact.id, "habitat_id": site.tilleuls.habitat, "dwelling_id": None, "premises_id": None}
     values[column] = missing_id
 
@@ -521,7 +520,7 @@ def test_create_with_links_in_one_transaction(sessions, site):
         validate_link(site.pins.habitat, "Gardien", is_primary=True),
     )
 
-    created = contacts.create_contact(sessions, ANNE, links=data)
+    created = contacts.create_contact(sessions, AGENT, ANNE, links=data)
 
     assert sorted(link.habitat_code for link in created.links) == ["GAP-01", "STE-01"]
 
@@ -540,7 +539,7 @@ def test_create_with_one_invalid_link_writes_nothing(sessions, engine, site, bad
     before = row_counts(engine)
 
     with pytest.raises(error):
-        contacts.create_contact(sessions, ANNE, creation_token="form-rollback", links=data)
+        contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-rollback", links=data)
 
     assert row_counts(engine) == before
 
@@ -548,35 +547,32 @@ def test_create_with_one_invalid_link_writes_nothing(sessions, engine, site, bad
 def test_create_after_failed_attempt_with_same_token(sessions, site):
     data = (validate_link(999_999, "Gardien"),)
     with pytest.raises(NotFoundError):
-        contacts.create_contact(sessions, ANNE, creation_token="form-retry", links=data)
+        contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-retry", links=data)
 
-    created = contacts.create_contact(sessions, ANNE, creation_token="form-retry")
+    created = contacts.create_contact(sessions, AGENT, ANNE, creation_token="form-retry")
 
     assert created.links == []
 
 
 def test_habitat_contacts_lists_simple_and_multiple(sessions, site):
-    simple = contacts.create_contact(
-        sessions, ContactInput(contact_type="habitant", last_name="Garcia"), habitat_id=site.tilleuls.habitat
+    simple = contacts.create_contact(sessions, AGENT, ContactInput(contact_type="habitant", last_name="Garcia"), habitat_id=site.tilleuls.habitat
     )
-    archived_simple = contacts.create_contact(
-        sessions, ContactInput(contact_type="habitant", last_name="Martin"), habitat_id=site.tilleuls.habitat
+    archived_simple = contacts.create_contact(sessions, AGENT, ContactInput(contact_type="habitant", last_name="Martin"), habitat_id=site.tilleuls.habitat
     )
-    contacts.set_contact_archived(sessions, archived_simple.id, True)
-    caretaker = contacts.create_contact(sessions, ANNE)
-    links.add_link(
-        sessions, caretaker.id, validate_link(site.tilleuls.habitat, "Gardien", dwelling_id=site.tilleuls.dwelling)
+    contacts.set_contact_archived(sessions, AGENT, archived_simple.id, True)
+    caretaker = contacts.create_contact(sessions, AGENT, ANNE)
+    links.add_link(sessions, AGENT, caretaker.id, validate_link(site.tilleuls.habitat, "Gardien", dwelling_id=site.tilleuls.dwelling)
     )
-    former = contacts.create_contact(sessions, ContactInput(contact_type="syndic", company_name="Ancien Syndic"))
-    ended_id = links.add_link(sessions, former.id, validate_link(site.tilleuls.habitat, "Syndic"))
-    links.end_link(sessions, former.id, ended_id, TODAY)
-    archived_multiple = contacts.create_contact(sessions, CLEANING_COMPANY)
-    links.add_link(sessions, archived_multiple.id, validate_link(site.tilleuls.habitat, "Société de nettoyage"))
-    contacts.set_contact_archived(sessions, archived_multiple.id, True)
-    elsewhere = contacts.create_contact(sessions, ContactInput(contact_type="gardien", last_name="Roux"))
-    links.add_link(sessions, elsewhere.id, validate_link(site.pins.habitat, "Gardien"))
+    former = contacts.create_contact(sessions, AGENT, ContactInput(contact_type="syndic", company_name="Ancien Syndic"))
+    ended_id = links.add_link(sessions, AGENT, former.id, validate_link(site.tilleuls.habitat, "Syndic"))
+    links.end_link(sessions, AGENT, former.id, ended_id, TODAY)
+    archived_multiple = contacts.create_contact(sessions, AGENT, CLEANING_COMPANY)
+    links.add_link(sessions, AGENT, archived_multiple.id, validate_link(site.tilleuls.habitat, "Société de nettoyage"))
+    contacts.set_contact_archived(sessions, AGENT, archived_multiple.id, True)
+    elsewhere = contacts.create_contact(sessions, AGENT, ContactInput(contact_type="gardien", last_name="Roux"))
+    links.add_link(sessions, AGENT, elsewhere.id, validate_link(site.pins.habitat, "Gardien"))
 
-    rows = habitats.habitat_contacts(sessions, site.tilleuls.habitat)
+    rows = habitats.habitat_contacts(sessions, AGENT, site.tilleuls.habitat)
 
     assert [(row.contact_id, row.is_multiple) for row in rows] == [(simple.id, False), (caretaker.id, True)]
     assert rows[0].role == "Habitant"
@@ -587,30 +583,30 @@ def test_habitat_contacts_lists_simple_and_multiple(sessions, site):
 
 
 def test_habitat_contacts_reflect_contact_update(sessions, site):
-    caretaker = contacts.create_contact(sessions, ANNE)
-    links.add_link(sessions, caretaker.id, validate_link(site.tilleuls.habitat, "Gardien"))
-    links.add_link(sessions, caretaker.id, validate_link(site.pins.habitat, "Gardien"))
+    caretaker = contacts.create_contact(sessions, AGENT, ANNE)
+    links.add_link(sessions, AGENT, caretaker.id, validate_link(site.tilleuls.habitat, "Gardien"))
+    links.add_link(sessions, AGENT, caretaker.id, validate_link(site.pins.habitat, "Gardien"))
 
-    contacts.update_contact(sessions, caretaker.id, dataclasses.replace(ANNE, phone_mobile="07 81 22 33 44"))
+    contacts.update_contact(sessions, AGENT, caretaker.id, dataclasses.replace(ANNE, phone_mobile="07 81 22 33 44"))
 
-    phones = [row.phone for habitat in (site.tilleuls, site.pins) for row in habitats.habitat_contacts(sessions, habitat.habitat)]
+    phones = [row.phone for habitat in (site.tilleuls, site.pins) for row in habitats.habitat_contacts(sessions, AGENT, habitat.habitat)]
     assert phones == ["07 81 22 33 44", "07 81 22 33 44"]
 
 
 def test_update_concurrent_save_conflict(sessions, monkeypatch):
-    created = contacts.create_contact(sessions, ANNE)
+    created = contacts.create_contact(sessions, AGENT, ANNE)
     load_contact = repository.get_contact
 
     def load_then_save_elsewhere(session, contact_id):
         # Another agent saves the same contact between this update's read and its write.
         contact = load_contact(session, contact_id)
         monkeypatch.setattr(repository, "get_contact", load_contact)
-        contacts.update_contact(sessions, contact_id, dataclasses.replace(ANNE, first_name="Annie"))
+        contacts.update_contact(sessions, AGENT, contact_id, dataclasses.replace(ANNE, first_name="Annie"))
         return contact
 
     monkeypatch.setattr(repository, "get_contact", load_then_save_elsewhere)
 
     with pytest.raises(ConflictError):
-        contacts.update_contact(sessions, created.id, dataclasses.replace(ANNE, first_name="Anna"))
+        contacts.update_contact(sessions, AGENT, created.id, dataclasses.replace(ANNE, first_name="Anna"))
 
-    assert contacts.get_contact(sessions, created.id).first_name == "Annie"
+    assert contacts.get_contact(sessions, AGENT, created.id).first_name == "Annie"

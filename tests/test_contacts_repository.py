@@ -26,6 +26,7 @@ from trackoe.records import refresh_habitat_keys
 from trackoe.services import contacts, links
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactFilters
+from tests.actors import AGENT
 
 POSTGRES_URL_VARIABLE = "TRACKOE_TEST_POSTGRES_URL"
 TODAY = dt.date.today()
@@ -128,8 +129,8 @@ def add_habitats(sessions) -> dict[str, int]:
 def fill_directory(sessions) -> Directory:
     """Fill the database with habitats, contacts multiples, one contact simple and their links."""
     habitat_ids = add_habitats(sessions)
-    contact_ids = {name: contacts.create_contact(sessions, form).id for name, form in CONTACT_FORMS.items()}
-    contact_ids["Garcia"] = contacts.create_contact(sessions, SIMPLE_CONTACT, habitat_id=habitat_ids["tilleuls"]).id
+    contact_ids = {name: contacts.create_contact(sessions, AGENT, form).id for name, form in CONTACT_FORMS.items()}
+    contact_ids["Garcia"] = contacts.create_contact(sessions, AGENT, SIMPLE_CONTACT, habitat_id=habitat_ids["tilleuls"]).id
 
     with sessions.begin() as session:
         dwelling_ids = {dwelling.habitat_id: dwelling.id for dwelling in session.scalars(select(Dwelling))}
@@ -137,14 +138,13 @@ def fill_directory(sessions) -> Directory:
         for habitat_key, role, narrowed, ended in contact_links:
             habitat_id = habitat_ids[habitat_key]
             dwelling_id = dwelling_ids[habitat_id] if narrowed else None
-            link_id = links.add_link(
-                sessions, contact_ids[name], validate_link(habitat_id, role, dwelling_id=dwelling_id)
+            link_id = links.add_link(sessions, AGENT, contact_ids[name], validate_link(habitat_id, role, dwelling_id=dwelling_id)
             )
             if ended:
-                links.end_link(sessions, contact_ids[name], link_id, YESTERDAY)
+                links.end_link(sessions, AGENT, contact_ids[name], link_id, YESTERDAY)
 
     for name in ARCHIVED:
-        contacts.set_contact_archived(sessions, contact_ids[name], True)
+        contacts.set_contact_archived(sessions, AGENT, contact_ids[name], True)
     return Directory(habitat_ids=habitat_ids, contact_ids=contact_ids)
 
 
@@ -195,7 +195,7 @@ def search_directory(search_sessions) -> Directory:
 
 
 def service_names(sessions, directory: Directory, filters: ContactFilters) -> list[str]:
-    result = contacts.search_contacts(sessions, filters, 1, 100)
+    result = contacts.search_contacts(sessions, AGENT, filters, 1, 100)
     return directory.names(row.id for row in result.rows)
 
 
@@ -412,8 +412,8 @@ def test_unlinked_only_keeps_contacts_without_current_link(search, search_sessio
 @SEARCH_THROUGH
 def test_unlinked_only_counts_ended_link_as_unlinked(search, sessions, directory):
     cleaning_company_id = directory.contact_ids["Propreté des Alpes"]
-    current = [link for link in contacts.get_contact(sessions, cleaning_company_id).links if link.is_current]
-    links.end_link(sessions, cleaning_company_id, current[0].id, YESTERDAY)
+    current = [link for link in contacts.get_contact(sessions, AGENT, cleaning_company_id).links if link.is_current]
+    links.end_link(sessions, AGENT, cleaning_company_id, current[0].id, YESTERDAY)
 
     names = search(sessions, directory, ContactFilters(unlinked_only=True))
 
@@ -437,15 +437,15 @@ def test_archived_hidden_unless_requested(search, search_sessions, search_direct
 
 
 def test_archived_row_flagged(search_sessions, search_directory):
-    result = contacts.search_contacts(search_sessions, ContactFilters(text="lefebvre", include_archived=True), 1, 10)
+    result = contacts.search_contacts(search_sessions, AGENT, ContactFilters(text="lefebvre", include_archived=True), 1, 10)
 
     assert result.rows[0].is_archived is True
 
 
 def test_restored_contact_listed_again(sessions, directory):
-    contacts.set_contact_archived(sessions, directory.contact_ids["Lefebvre"], False)
+    contacts.set_contact_archived(sessions, AGENT, directory.contact_ids["Lefebvre"], False)
 
-    result = contacts.search_contacts(sessions, ContactFilters(text="lefebvre"), 1, 10)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(text="lefebvre"), 1, 10)
 
     assert directory.names(row.id for row in result.rows) == ["Lefebvre"]
 
@@ -472,7 +472,7 @@ def test_sort_orders(search, search_sessions, search_directory, sort, expected):
     [("Lefèvre", 2), ("N’Diaye", 1), ("Propreté des Alpes", 1), ("Roux", 1), ("Dupont", 0), ("Ly", 0)],
 )
 def test_linked_habitat_count_distinct_current_habitats(search_sessions, search_directory, name, expected):
-    result = contacts.search_contacts(search_sessions, ContactFilters(), 1, 100)
+    result = contacts.search_contacts(search_sessions, AGENT, ContactFilters(), 1, 100)
 
     counts = {row.id: row.linked_habitat_count for row in result.rows}
 
@@ -496,17 +496,17 @@ def test_repository_linked_habitat_count_as_of_date(search_sessions, search_dire
 def test_search_finds_new_name_after_update(sessions, directory):
     contact_id = directory.contact_ids["Roux"]
     form = dataclasses.replace(CONTACT_FORMS["Roux"], last_name="Rousseau-Dumas")
-    contacts.update_contact(sessions, contact_id, form)
+    contacts.update_contact(sessions, AGENT, contact_id, form)
 
-    old = contacts.search_contacts(sessions, ContactFilters(text="roux"), 1, 10)
-    new = contacts.search_contacts(sessions, ContactFilters(text="dumas"), 1, 10)
+    old = contacts.search_contacts(sessions, AGENT, ContactFilters(text="roux"), 1, 10)
+    new = contacts.search_contacts(sessions, AGENT, ContactFilters(text="dumas"), 1, 10)
 
     assert old.total == 0
     assert [row.id for row in new.rows] == [contact_id]
 
 
 def test_contact_row_display_values(search_sessions, search_directory):
-    result = contacts.search_contacts(search_sessions, ContactFilters(text="lefevre"), 1, 10)
+    result = contacts.search_contacts(search_sessions, AGENT, ContactFilters(text="lefevre"), 1, 10)
 
     row = result.rows[0]
 
@@ -528,7 +528,7 @@ def numbered_contacts(sessions) -> list[int]:
     ids = []
     for number in range(1, PAGED_CONTACT_COUNT + 1):
         form = ContactInput(contact_type="gardien", last_name="Martin", first_name=f"{number:02d}")
-        ids.append(contacts.create_contact(sessions, form).id)
+        ids.append(contacts.create_contact(sessions, AGENT, form).id)
     return ids
 
 
@@ -546,7 +546,7 @@ def numbered_contacts(sessions) -> list[int]:
     ],
 )
 def test_paging_returns_requested_slice(sessions, numbered_contacts, page, page_size, expected_numbers):
-    result = contacts.search_contacts(sessions, ContactFilters(), page, page_size)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(), page, page_size)
 
     assert [row.id for row in result.rows] == [numbered_contacts[n - 1] for n in expected_numbers]
     assert result.total == PAGED_CONTACT_COUNT
@@ -555,16 +555,16 @@ def test_paging_returns_requested_slice(sessions, numbered_contacts, page, page_
 
 @pytest.mark.parametrize(("page_size", "expected_page_count"), [(10, 3), (5, 5), (25, 1), (100, 1)])
 def test_paging_page_count(sessions, numbered_contacts, page_size, expected_page_count):
-    result = contacts.search_contacts(sessions, ContactFilters(), 1, page_size)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(), 1, page_size)
 
     assert result.page_count == expected_page_count
 
 
 def test_paging_total_counts_only_matches(sessions, numbered_contacts):
-    contacts.set_contact_archived(sessions, numbered_contacts[0], True)
-    contacts.create_contact(sessions, ContactInput(contact_type="syndic", company_name="Syndic Martin"))
+    contacts.set_contact_archived(sessions, AGENT, numbered_contacts[0], True)
+    contacts.create_contact(sessions, AGENT, ContactInput(contact_type="syndic", company_name="Syndic Martin"))
 
-    result = contacts.search_contacts(sessions, ContactFilters(text="martin", contact_types=("gardien",)), 2, 10)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(text="martin", contact_types=("gardien",)), 2, 10)
 
     assert result.total == PAGED_CONTACT_COUNT - 1
     assert len(result.rows) == 10

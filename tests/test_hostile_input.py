@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import text
 
+from trackoe.permissions import Role
+from tests.pages_support import sign_in_as
 from tests.pages_support import add_contact, add_link, button, grid, grid_frame, open_page, values_of
 from trackoe import repository
 from trackoe.database import create_app_engine, create_session_factory
@@ -26,6 +28,7 @@ from trackoe.ui.context import app_context
 from trackoe.ui.text import md
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactFilters
+from tests.actors import ADMIN, AGENT
 
 CONTACT_PAGE = "pages/contact.py"
 HABITAT_PAGE = "pages/habitat.py"
@@ -45,11 +48,11 @@ def create_habitat(sessions, code: str, name: str = "Résidence", city: str | No
 
 
 def create_person(sessions, last_name: str, **fields: str):
-    return contacts.create_contact(sessions, ContactInput(contact_type="gardien", last_name=last_name, **fields))
+    return contacts.create_contact(sessions, AGENT, ContactInput(contact_type="gardien", last_name=last_name, **fields))
 
 
 def search_ids(sessions, query: str) -> list[int]:
-    return [row.id for row in contacts.search_contacts(sessions, ContactFilters(text=query), 1, 50).rows]
+    return [row.id for row in contacts.search_contacts(sessions, AGENT, ContactFilters(text=query), 1, 50).rows]
 
 
 def count(engine, table: str) -> int:
@@ -125,7 +128,7 @@ def test_hostile_name_stored_and_found(sessions, name):
     create_person(sessions, "Témoin")
     created = create_person(sessions, name)
 
-    fetched = contacts.get_contact(sessions, created.id)
+    fetched = contacts.get_contact(sessions, AGENT, created.id)
 
     assert fetched.last_name == name
     assert search_ids(sessions, name) == [created.id]
@@ -134,7 +137,7 @@ def test_hostile_name_stored_and_found(sessions, name):
 def test_nul_bytes_removed_before_storing(sessions):
     created = create_person(sessions, "Du\x00pont", comment="ligne\x00 une")
 
-    fetched = contacts.get_contact(sessions, created.id)
+    fetched = contacts.get_contact(sessions, AGENT, created.id)
 
     assert fetched.last_name == "Dupont"
     assert fetched.comment == "ligne une"
@@ -148,9 +151,9 @@ def test_nul_bytes_removed_before_storing(sessions):
 def test_search_syntax_does_not_raise(sessions, engine, query):
     create_person(sessions, "Dupont")
 
-    contacts.search_contacts(sessions, ContactFilters(text=query, place=query), 1, 50)
-    habitats.search_habitats(sessions, query, 1, 50)
-    habitats.pick_habitats(sessions, query)
+    contacts.search_contacts(sessions, AGENT, ContactFilters(text=query, place=query), 1, 50)
+    habitats.search_habitats(sessions, AGENT, query, 1, 50)
+    habitats.pick_habitats(sessions, AGENT, query)
 
     assert count(engine, "contact") == 1
 
@@ -191,13 +194,13 @@ def test_foreign_phone_found_by_digits(sessions):
 def test_unicode_email_domain_stored(sessions):
     created = create_person(sessions, "Dupont", email="  Élodie@Café.FR ")
 
-    assert contacts.get_contact(sessions, created.id).email == "élodie@café.fr"
+    assert contacts.get_contact(sessions, AGENT, created.id).email == "élodie@café.fr"
 
 
 def test_postcode_with_spaces_compacted(sessions):
     created = create_person(sessions, "Dupont", postcode=" 75 012 ")
 
-    assert contacts.get_contact(sessions, created.id).postcode == "75012"
+    assert contacts.get_contact(sessions, AGENT, created.id).postcode == "75012"
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200f\u200e", "\ufeff", "\u2060"])
@@ -216,7 +219,7 @@ def test_long_city_with_expanding_letters(sessions, engine, request):
         assert count(engine, "contact") == 0
         return
 
-    assert contacts.get_contact(sessions, created.id).city == "ß" * 120
+    assert contacts.get_contact(sessions, AGENT, created.id).city == "ß" * 120
 
 
 @pytest.mark.parametrize(
@@ -231,7 +234,7 @@ def test_long_city_with_expanding_letters(sessions, engine, request):
 def test_invisible_characters_removed_before_storing(sessions, typed, stored):
     created = create_person(sessions, typed)
 
-    fetched = contacts.get_contact(sessions, created.id)
+    fetched = contacts.get_contact(sessions, AGENT, created.id)
 
     assert fetched.last_name == stored
     assert search_ids(sessions, stored) == [created.id]
@@ -240,7 +243,7 @@ def test_invisible_characters_removed_before_storing(sessions, typed, stored):
 def test_huge_page_number_returns_empty_page(sessions):
     create_person(sessions, "Dupont")
 
-    result = contacts.search_contacts(sessions, ContactFilters(), 10**17, 200)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(), 10**17, 200)
 
     assert result.rows == []
     assert result.total == 1
@@ -249,7 +252,7 @@ def test_huge_page_number_returns_empty_page(sessions):
 def test_many_search_terms_do_not_raise(sessions, engine, request):
     create_person(sessions, "Dupont")
 
-    result = contacts.search_contacts(sessions, ContactFilters(text=" ".join(f"w{i}" for i in range(1200))), 1, 50)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(text=" ".join(f"w{i}" for i in range(1200))), 1, 50)
 
     assert result.total == 0
 
@@ -258,7 +261,7 @@ def test_many_search_terms_do_not_raise(sessions, engine, request):
 def test_picker_ignores_text_without_letters(sessions, typed):
     create_habitat(sessions, "H1")
 
-    assert habitats.pick_habitats(sessions, typed) == []
+    assert habitats.pick_habitats(sessions, AGENT, typed) == []
 
 
 # Concurrency
@@ -270,15 +273,13 @@ def test_eight_threads_create_and_link(sessions, engine):
     def create_link_and_update(worker: int) -> Callable[[], int]:
         def action() -> int:
             for step in range(10):
-                created = contacts.create_contact(
-                    sessions,
+                created = contacts.create_contact(sessions, AGENT,
                     ContactInput(contact_type="gardien", last_name=f"Gardien {worker} {step}"),
                     creation_token=f"worker-{worker}-{step}",
                     links=(validate_link(habitat_ids[step], "Gardien"),),
                 )
-                links.add_link(sessions, created.id, validate_link(habitat_ids[(step + 1) % 10], "Syndic"))
-                contacts.update_contact(
-                    sessions,
+                links.add_link(sessions, AGENT, created.id, validate_link(habitat_ids[(step + 1) % 10], "Syndic"))
+                contacts.update_contact(sessions, AGENT,
                     created.id,
                     ContactInput(contact_type="gardien", last_name=f"Gardien {worker} {step} bis"),
                     expected_version=created.version,
@@ -298,9 +299,9 @@ def test_eight_threads_create_and_link(sessions, engine):
 def test_same_link_changed_twice_at_once(sessions, engine, operation):
     habitat_id = create_habitat(sessions, "H1")
     contact = create_person(sessions, "Dupont")
-    link_id = links.add_link(sessions, contact.id, validate_link(habitat_id, "Gardien"))
-    end = lambda: links.end_link(sessions, contact.id, link_id, dt.date.today())  # noqa: E731
-    remove = lambda: links.remove_link(sessions, contact.id, link_id)  # noqa: E731
+    link_id = links.add_link(sessions, AGENT, contact.id, validate_link(habitat_id, "Gardien"))
+    end = lambda: links.end_link(sessions, AGENT, contact.id, link_id, dt.date.today())  # noqa: E731
+    remove = lambda: links.remove_link(sessions, AGENT, contact.id, link_id)  # noqa: E731
     actions = {"end": [end, end], "remove": [remove, remove], "end_and_remove": [end, remove]}[operation]
 
     results = run_together(actions)
@@ -315,20 +316,19 @@ def test_same_link_changed_twice_at_once(sessions, engine, operation):
 
 def test_stale_version_update_rejected(sessions):
     created = create_person(sessions, "Dupont")
-    contacts.update_contact(sessions, created.id, ContactInput(contact_type="gardien", last_name="Durand"), expected_version=created.version)
+    contacts.update_contact(sessions, AGENT, created.id, ContactInput(contact_type="gardien", last_name="Durand"), expected_version=created.version)
 
     with pytest.raises(ConflictError):
-        contacts.update_contact(sessions, created.id, ContactInput(contact_type="gardien", last_name="Martin"), expected_version=created.version)
+        contacts.update_contact(sessions, AGENT, created.id, ContactInput(contact_type="gardien", last_name="Martin"), expected_version=created.version)
 
-    assert contacts.get_contact(sessions, created.id).last_name == "Durand"
+    assert contacts.get_contact(sessions, AGENT, created.id).last_name == "Durand"
 
 
 def test_updates_with_same_version_one_wins(sessions):
     created = create_person(sessions, "Dupont")
 
     def save(name: str) -> Callable[[], object]:
-        return lambda: contacts.update_contact(
-            sessions, created.id, ContactInput(contact_type="gardien", last_name=name), expected_version=created.version
+        return lambda: contacts.update_contact(sessions, AGENT, created.id, ContactInput(contact_type="gardien", last_name=name), expected_version=created.version
         )
 
     results = run_together([save("Durand"), save("Martin")])
@@ -337,7 +337,7 @@ def test_updates_with_same_version_one_wins(sessions):
     saved = [result for result in results if not isinstance(result, Exception)]
     assert len(conflicts) == 1, results
     assert len(saved) == 1, results
-    assert contacts.get_contact(sessions, created.id).last_name == saved[0].last_name
+    assert contacts.get_contact(sessions, AGENT, created.id).last_name == saved[0].last_name
 
 
 def test_habitat_deleted_while_linking(sessions, engine):
@@ -349,7 +349,7 @@ def test_habitat_deleted_while_linking(sessions, engine):
             failures = []
             for habitat_id in habitat_ids:
                 try:
-                    links.add_link(sessions, contact_id, validate_link(habitat_id, "Gardien"))
+                    links.add_link(sessions, AGENT, contact_id, validate_link(habitat_id, "Gardien"))
                 except Exception as error:  # noqa: BLE001 - collected for the assertion below
                     failures.append(error)
             return failures
@@ -358,7 +358,7 @@ def test_habitat_deleted_while_linking(sessions, engine):
 
     def delete_all() -> list[Exception]:
         for habitat_id in habitat_ids:
-            habitats.delete_habitat(sessions, habitat_id)
+            habitats.delete_habitat(sessions, ADMIN, habitat_id)
         return []
 
     results = run_together([*(link_all(contact_id) for contact_id in contact_ids), delete_all])
@@ -374,7 +374,7 @@ def test_same_link_added_at_once_kept_once(sessions, engine, monkeypatch):
     habitat_id = create_habitat(sessions, "H1")
     contact = create_person(sessions, "Dupont")
     pause_after(monkeypatch, "find_current_link", 2)
-    add = lambda: links.add_link(sessions, contact.id, validate_link(habitat_id, "Gardien"))  # noqa: E731
+    add = lambda: links.add_link(sessions, AGENT, contact.id, validate_link(habitat_id, "Gardien"))  # noqa: E731
 
     results = run_together([add, add])
 
@@ -385,7 +385,7 @@ def test_same_link_added_at_once_kept_once(sessions, engine, monkeypatch):
 def test_same_token_race_gives_one_contact(sessions, engine, monkeypatch):
     pause_after(monkeypatch, "find_contact_by_creation_token", 2)
     form = ContactInput(contact_type="syndic", company_name="Syndic Dupont")
-    create = lambda: contacts.create_contact(sessions, form, creation_token="same-form")  # noqa: E731
+    create = lambda: contacts.create_contact(sessions, AGENT, form, creation_token="same-form")  # noqa: E731
 
     results = run_together([create, create])
 
@@ -404,8 +404,10 @@ def app_sessions(sqlite_url, monkeypatch) -> Iterator:
     monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
     app_context.clear()
     engine = create_app_engine(sqlite_url)
+    sessions = create_session_factory(engine)
+    sign_in_as(sessions, Role.AGENT)
 
-    yield create_session_factory(engine)
+    yield sessions
 
     app_context.clear()
     engine.dispose()
@@ -491,11 +493,11 @@ def test_markdown_escape_covers_entities():
 def test_stale_archive_click_keeps_archived(app_sessions):
     contact = add_contact(app_sessions, contact_type="syndic", last_name="Martin")
     at = open_page(CONTACT_PAGE, contact_id=str(contact.id))
-    contacts.set_contact_archived(app_sessions, contact.id, True)
+    contacts.set_contact_archived(app_sessions, AGENT, contact.id, True)
 
     button(at, "Archiver le contact").click().run()
 
-    assert contacts.get_contact(app_sessions, contact.id).is_archived is True
+    assert contacts.get_contact(app_sessions, AGENT, contact.id).is_archived is True
 
 
 def test_habitat_grid_opens_clicked_contact(app_sessions):
@@ -521,7 +523,7 @@ def test_removed_link_click_raises_nothing(app_sessions):
     # A second link keeps the grid on the page after the first one is removed.
     add_link(app_sessions, contact.id, kept_habitat_id)
     at = open_page(CONTACT_PAGE, contact_id=str(contact.id))
-    links.remove_link(app_sessions, contact.id, link_id)
+    links.remove_link(app_sessions, AGENT, contact.id, link_id)
 
     at.session_state[f"contact_{contact.id}_links_grid"] = {"selected_id": link_id}
     at.run()

@@ -19,6 +19,7 @@ from trackoe.importer import LANDLORD_ROLE, import_habitats_csv, import_paris_cs
 from trackoe.models import Contact, ContactLink, Habitat
 from trackoe.services import contacts
 from trackoe.validation import ContactInput
+from tests.actors import AGENT
 
 # The Paris file writes "(vide)" in column bs when a programme has no landlord.
 PARIS_NO_LANDLORD = {"", "(vide)"}
@@ -300,8 +301,7 @@ def test_habitats_import_links_landlord_once(sessions, tmp_path):
 
 
 def test_habitats_import_reuses_existing_landlord_contact(sessions, tmp_path):
-    existing = contacts.create_contact(
-        sessions, ContactInput(contact_type="bailleur", company_name="Alpes Habitat", phone_landline="04 92 51 00 00")
+    existing = contacts.create_contact(sessions, AGENT, ContactInput(contact_type="bailleur", company_name="Alpes Habitat", phone_landline="04 92 51 00 00")
     )
     path = write_csv(tmp_path, HEADER + VALID_ROW)
 

@@ -18,6 +18,7 @@ from trackoe.models import Base
 from trackoe.services import contacts
 from trackoe.validation import ContactInput
 from trackoe.views import ContactFilters
+from tests.actors import AGENT
 
 POSTGRES_URL_VARIABLE = "TRACKOE_TEST_POSTGRES_URL"
 APPLICATION_TABLES = {"habitat", "dwelling", "premises", "contact", "contact_link"}
@@ -117,9 +118,9 @@ def test_search_works_after_reupgrade(fresh_engine):
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     sessions = create_session_factory(fresh_engine)
-    created = contacts.create_contact(sessions, ContactInput(contact_type="gardien", last_name="Lefèvre"))
+    created = contacts.create_contact(sessions, AGENT, ContactInput(contact_type="gardien", last_name="Lefèvre"))
 
-    result = contacts.search_contacts(sessions, ContactFilters(text="LEFEVRE"), 1, 10)
+    result = contacts.search_contacts(sessions, AGENT, ContactFilters(text="LEFEVRE"), 1, 10)
 
     assert [row.id for row in result.rows] == [created.id]
 

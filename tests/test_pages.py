@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from trackoe.permissions import Role
+from tests.pages_support import sign_in_as
 from tests.pages_support import (
     error_texts,
     unescape_markdown,
@@ -34,6 +36,7 @@ from trackoe.validation import validate_link
 from trackoe.ui.context import app_context
 from trackoe.ui.text import filters_digest
 from trackoe.views import ContactFilters
+from tests.actors import AGENT
 
 CONTACT_PAGE = "pages/contact.py"
 CONTACTS_LIST_PAGE = "pages/contacts_list.py"
@@ -52,8 +55,10 @@ def page_sessions(sqlite_url, monkeypatch) -> Iterator[Sessions]:
     # The application context is cached per process, so a new database needs a new context.
     app_context.clear()
     engine = create_app_engine(sqlite_url)
+    sessions = create_session_factory(engine)
+    sign_in_as(sessions, Role.AGENT)
 
-    yield create_session_factory(engine)
+    yield sessions
 
     app_context.clear()
     engine.dispose()
@@ -102,7 +107,7 @@ def seeded(page_sessions) -> Seeded:
     martin = add_contact(page_sessions, contact_type="syndic", last_name="Martin", first_name="Paul")
     durand = add_contact(page_sessions, contact_type="habitant", last_name="Durand", first_name="Marc", habitat_id=tilleuls)
     archived = add_contact(page_sessions, contact_type="syndic", company_name="Ancien Syndic")
-    contacts.set_contact_archived(page_sessions, archived.id, True)
+    contacts.set_contact_archived(page_sessions, AGENT, archived.id, True)
 
     lefevre_tilleuls_link = add_link(page_sessions, lefevre.id, tilleuls)
     add_link(page_sessions, lefevre.id, cedres)
@@ -123,7 +128,7 @@ def seeded(page_sessions) -> Seeded:
 
 def contact_count(sessions: Sessions) -> int:
     """Return the number of contacts in the database, simple, multiple and archived alike."""
-    return contacts.search_contacts(sessions, ContactFilters(is_multiple=None, include_archived=True), 1, 10).total
+    return contacts.search_contacts(sessions, AGENT, ContactFilters(is_multiple=None, include_archived=True), 1, 10).total
 
 
 def contact_ids_in_list(at: AppTest) -> set[int]:
@@ -435,7 +440,7 @@ def test_create_saves_contact(seeded, page_sessions):
 
     button(at, "Enregistrer").click().run()
 
-    found = contacts.search_contacts(page_sessions, ContactFilters(text="Dupont"), 1, 10)
+    found = contacts.search_contacts(page_sessions, AGENT, ContactFilters(text="Dupont"), 1, 10)
     assert not at.exception
     assert found.total == 1
     assert found.rows[0].phone == "06 98 76 54 32"
@@ -448,7 +453,7 @@ def test_create_opens_new_contact(seeded, page_sessions):
 
     button(at, "Enregistrer").click().run()
 
-    created_id = contacts.search_contacts(page_sessions, ContactFilters(text="Dupont"), 1, 10).rows[0].id
+    created_id = contacts.search_contacts(page_sessions, AGENT, ContactFilters(text="Dupont"), 1, 10).rows[0].id
     assert at.query_params.get("contact_id") == str(created_id)
     assert values_of(at.title) == ["👥 DUPONT"]
     assert values_of(at.success) == ["Le contact « DUPONT » a été créé."]
@@ -460,7 +465,7 @@ def test_create_simple_contact_for_habitat(seeded, page_sessions):
 
     button(at, "Enregistrer").click().run()
 
-    created = contacts.get_contact(page_sessions, int(at.query_params["contact_id"]))
+    created = contacts.get_contact(page_sessions, AGENT, int(at.query_params["contact_id"]))
     assert created.is_multiple is False
     assert created.habitat_id == seeded.cedres
 
@@ -594,7 +599,7 @@ def test_second_form_gets_new_token(seeded, page_sessions):
     fill_new_contact(at, contact_type="syndic", last_name="Dupont")
     button(at, "Enregistrer").click().run()
 
-    assert contacts.search_contacts(page_sessions, ContactFilters(text="Dupont"), 1, 10).total == 2
+    assert contacts.search_contacts(page_sessions, AGENT, ContactFilters(text="Dupont"), 1, 10).total == 2
 
 
 # Edit, archive and restore
@@ -606,7 +611,7 @@ def test_edit_saves_changed_field(seeded, page_sessions):
     at.text_input(key=f"contact_{seeded.martin}_city").input("Briançon")
     button(at, "Enregistrer").click().run()
 
-    assert contacts.get_contact(page_sessions, seeded.martin).city == "Briançon"
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).city == "Briançon"
     assert values_of(at.success) == ["Les modifications ont été enregistrées."]
     assert at.text_input(key=f"contact_{seeded.martin}_city").value == "Briançon"
 
@@ -617,14 +622,14 @@ def test_invalid_edit_keeps_database(seeded, page_sessions):
     at.text_input(key=f"contact_{seeded.lefevre}_phone_mobile").input("abc")
     button(at, "Enregistrer").click().run()
 
-    assert contacts.get_contact(page_sessions, seeded.lefevre).phone_mobile == "+33612345678"
+    assert contacts.get_contact(page_sessions, AGENT, seeded.lefevre).phone_mobile == "+33612345678"
     assert node_after(at, f"contact_{seeded.lefevre}_phone_mobile").type == "error"
     assert at.text_input(key=f"contact_{seeded.lefevre}_phone_mobile").value == "abc"
 
 
 def test_edit_after_other_save_reports_conflict(seeded, page_sessions):
     at = open_contact(seeded.martin)
-    contacts.set_contact_archived(page_sessions, seeded.martin, True)
+    contacts.set_contact_archived(page_sessions, AGENT, seeded.martin, True)
 
     at.text_input(key=f"contact_{seeded.martin}_city").input("Briançon")
     button(at, "Enregistrer").click().run()
@@ -632,7 +637,7 @@ def test_edit_after_other_save_reports_conflict(seeded, page_sessions):
     assert not at.exception
     assert any("modifié par quelqu'un d'autre" in message for message in error_texts(at))
     assert values_of(at.success) == []
-    assert contacts.get_contact(page_sessions, seeded.martin).city is None
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).city is None
     assert at.text_input(key=f"contact_{seeded.martin}_city").value == "Briançon"
 
 
@@ -658,7 +663,7 @@ def test_save_after_archive_succeeds(seeded, page_sessions):
     button(at, "Enregistrer").click().run()
 
     assert values_of(at.success) == ["Les modifications ont été enregistrées."]
-    assert contacts.get_contact(page_sessions, seeded.martin).city == "Briançon"
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).city == "Briançon"
 
 
 def test_archive_button_archives(seeded, page_sessions):
@@ -666,7 +671,7 @@ def test_archive_button_archives(seeded, page_sessions):
 
     button(at, "Archiver le contact").click().run()
 
-    assert contacts.get_contact(page_sessions, seeded.martin).is_archived is True
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).is_archived is True
     assert values_of(at.success) == ["Le contact a été archivé."]
     assert button(at, "Restaurer le contact")
 
@@ -677,7 +682,7 @@ def test_restore_button_restores(seeded, page_sessions):
 
     button(at, "Restaurer le contact").click().run()
 
-    assert contacts.get_contact(page_sessions, seeded.martin).is_archived is False
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).is_archived is False
     assert values_of(at.success) == ["Le contact a été restauré."]
     assert button(at, "Archiver le contact")
 
@@ -703,7 +708,7 @@ def test_add_link_through_widgets(seeded, page_sessions):
     selectbox_labelled(at, TARGET_LABEL).select_index(0)
     button(at, "Ajouter le rattachement").click().run()
 
-    saved = contacts.get_contact(page_sessions, seeded.martin).links
+    saved = contacts.get_contact(page_sessions, AGENT, seeded.martin).links
     assert [(link.habitat_id, link.role, link.start_date) for link in saved] == [(seeded.cedres, "Syndic", dt.date.today())]
     assert values_of(at.success) == ["Le contact est rattaché à l'habitat H2."]
     assert set(grid_frame(grid(at, f"contact_{seeded.martin}_links_grid"))["habitat_code"]) == {"H2"}
@@ -727,7 +732,7 @@ def test_add_link_to_premises(seeded, page_sessions):
     selectbox_labelled(at, TARGET_LABEL).select_index(3)
     button(at, "Ajouter le rattachement").click().run()
 
-    assert [link.target for link in contacts.get_contact(page_sessions, seeded.martin).links] == ["Local poubelles"]
+    assert [link.target for link in contacts.get_contact(page_sessions, AGENT, seeded.martin).links] == ["Local poubelles"]
 
 
 def test_add_link_without_habitat_shows_error(seeded, page_sessions):
@@ -737,7 +742,7 @@ def test_add_link_without_habitat_shows_error(seeded, page_sessions):
 
     assert not at.exception
     assert "Choisissez l'habitat à rattacher." in error_texts(at)
-    assert contacts.get_contact(page_sessions, seeded.martin).links == []
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).links == []
 
 
 def test_duplicate_link_shows_conflict(seeded, page_sessions):
@@ -748,7 +753,7 @@ def test_duplicate_link_shows_conflict(seeded, page_sessions):
     button(at, "Ajouter le rattachement").click().run()
 
     assert "Ce contact est déjà rattaché à l'habitat H1 avec le rôle « Société de nettoyage »." in error_texts(at)
-    assert len(contacts.get_contact(page_sessions, seeded.proprete).links) == 1
+    assert len(contacts.get_contact(page_sessions, AGENT, seeded.proprete).links) == 1
 
 
 def test_end_link_button_ends_link(seeded, page_sessions):
@@ -756,7 +761,7 @@ def test_end_link_button_ends_link(seeded, page_sessions):
 
     button(at, "Terminer ce rattachement").click().run()
 
-    link = contacts.get_contact(page_sessions, seeded.proprete).links[0]
+    link = contacts.get_contact(page_sessions, AGENT, seeded.proprete).links[0]
     assert link.end_date == dt.date.today()
     assert values_of(at.success) == ["Le rattachement est terminé ; il reste visible dans l'historique."]
     assert set(grid_frame(grid(at, f"contact_{seeded.proprete}_links_grid"))["status"]) == {
@@ -944,13 +949,13 @@ def test_empty_fields_show_no_none_text(sparse_contact, name):
 
 def test_end_before_start_shows_field_error(seeded, page_sessions):
     next_month = dt.date.today() + dt.timedelta(days=30)
-    links.add_link(page_sessions, seeded.martin, validate_link(seeded.cedres, "Syndic", start_date=next_month))
+    links.add_link(page_sessions, AGENT, seeded.martin, validate_link(seeded.cedres, "Syndic", start_date=next_month))
     at = open_contact(seeded.martin)
 
     button(at, "Terminer ce rattachement").click().run()
 
     assert f"La date de fin doit suivre la date de début ({next_month:%d/%m/%Y})." in error_texts(at)
-    assert contacts.get_contact(page_sessions, seeded.martin).links[0].end_date is None
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).links[0].end_date is None
 
 
 def test_contacts_list_says_none_found(seeded):
@@ -969,7 +974,7 @@ def test_added_link_resets_primary_checkbox(seeded, page_sessions):
 
     button(at, "Ajouter le rattachement").click().run()
 
-    assert contacts.get_contact(page_sessions, seeded.martin).links[0].is_primary
+    assert contacts.get_contact(page_sessions, AGENT, seeded.martin).links[0].is_primary
     assert at.checkbox(key=f"{prefix}_primary").value is False
 
 

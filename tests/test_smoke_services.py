@@ -5,6 +5,7 @@ from trackoe.records import refresh_habitat_keys
 from trackoe.services import contacts, habitats, links
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactFilters
+from tests.actors import AGENT
 
 
 def test_contact_created_linked_and_found(sessions):
@@ -14,11 +15,11 @@ def test_contact_created_linked_and_found(sessions):
         session.add(habitat)
     form = ContactInput(contact_type="gardien", last_name="Lefèvre", first_name="Anne", phone_mobile="06 12 34 56 78")
 
-    created = contacts.create_contact(sessions, form)
-    links.add_link(sessions, created.id, validate_link(habitat.id, "Gardien"))
-    found = contacts.search_contacts(sessions, ContactFilters(text="LEFEVRE"), 1, 50)
-    by_phone = contacts.search_contacts(sessions, ContactFilters(text="+33 6 12 34 56 78"), 1, 50)
-    tab = habitats.habitat_contacts(sessions, habitat.id)
+    created = contacts.create_contact(sessions, AGENT, form)
+    links.add_link(sessions, AGENT, created.id, validate_link(habitat.id, "Gardien"))
+    found = contacts.search_contacts(sessions, AGENT, ContactFilters(text="LEFEVRE"), 1, 50)
+    by_phone = contacts.search_contacts(sessions, AGENT, ContactFilters(text="+33 6 12 34 56 78"), 1, 50)
+    tab = habitats.habitat_contacts(sessions, AGENT, habitat.id)
 
     assert found.total == 1
     assert found.rows[0].linked_habitat_count == 1

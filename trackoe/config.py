@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,15 @@ SETTINGS_HELP = {
         "200",
         "Rows sent to a list's grid per page (1 to 1000).",
     ),
+    "TRACKOE_SESSION_HOURS": (
+        "8",
+        "Hours a sign-in lasts, across browser reloads, before the user must sign in again (1 to 720).",
+    ),
+    "TRACKOE_SECRET_KEY": (
+        "",
+        "Key that signs the session cookie, at least 32 characters. Default: a random key "
+        "generated on first start and kept in the database, shared by every app process.",
+    ),
     "TRACKOE_LOG_LEVEL": (
         "INFO",
         "Level of the application's logs: DEBUG, INFO, WARNING or ERROR.",
@@ -44,6 +53,8 @@ class Settings:
     seed_demo: bool = True
     page_size: int = 200
     log_level: str = "INFO"
+    session_hours: int = 8
+    secret_key: str = field(default="", repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,9 +78,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             f"TRACKOE_PAGE_SIZE={page_size} is invalid: expected 1 to {MAX_PAGE_SIZE}."
         )
 
+    session_hours = int(_read(environ, "TRACKOE_SESSION_HOURS"))
+    if not 1 <= session_hours <= 720:
+        raise ValueError(f"TRACKOE_SESSION_HOURS={session_hours} is invalid: expected 1 to 720.")
+
+    secret_key = _read(environ, "TRACKOE_SECRET_KEY")
+    if secret_key and len(secret_key) < 32:
+        raise ValueError("TRACKOE_SECRET_KEY is too short: expected at least 32 characters.")
+
     return Settings(
         database_url=_read(environ, DATABASE_URL_VARIABLE),
         seed_demo=_read(environ, "TRACKOE_SEED_DEMO") not in ("0", "false", "no"),
         page_size=page_size,
         log_level=_read(environ, "TRACKOE_LOG_LEVEL").upper(),
+        session_hours=session_hours,
+        secret_key=secret_key,
     )

@@ -78,10 +78,10 @@ SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash"})
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Return {field: [old, new]} for each field whose value differs, secrets left out."""
     changes: dict[str, list[Any]] = {}
-    for field, new in after.items():
+    for field in dict.fromkeys([*before, *after]):
         if field in SECRET_FIELDS:
             continue
-        old = before.get(field)
+        old, new = before.get(field), after.get(field)
         if old != new:
             changes[field] = [_jsonable(old), _jsonable(new)]
     return changes

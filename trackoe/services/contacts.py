@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from trackoe import repository
 from trackoe.errors import ConflictError, NotFoundError
+from trackoe.journal import AuditAction, changed_fields, record_event
 from trackoe.models import Contact, ContactLink, Habitat
+from trackoe.permissions import Actor, Permission, require
 from trackoe.records import (
     contact_address,
     contact_display_name,
@@ -46,8 +48,11 @@ def _contact_row(contact: Contact, linked_habitat_count: int) -> ContactRow:
     )
 
 
-def search_contacts(sessions: Sessions, filters: ContactFilters, page: int, page_size: int) -> ResultPage[ContactRow]:
+def search_contacts(
+    sessions: Sessions, actor: Actor, filters: ContactFilters, page: int, page_size: int
+) -> ResultPage[ContactRow]:
     """Return page `page` (from 1) of the contacts matching `filters`, with the count of all matches."""
+    require(actor, Permission.READ)
     page, page_size = clamp_paging(page, page_size)
 
     with transaction(sessions, "search_contacts") as session:
@@ -129,10 +134,33 @@ def _load_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
-def get_contact(sessions: Sessions, contact_id: int) -> ContactDetail:
+def get_contact(sessions: Sessions, actor: Actor, contact_id: int) -> ContactDetail:
     """Return a contact with its links; raise NotFoundError when it does not exist."""
+    require(actor, Permission.READ)
     with transaction(sessions, "get_contact") as session:
         return _contact_detail(session, _load_contact(session, contact_id))
+
+
+EDITABLE_FIELDS = (
+    "contact_type",
+    "civility",
+    "last_name",
+    "first_name",
+    "company_name",
+    "phone_landline",
+    "phone_mobile",
+    "email",
+    "address_line1",
+    "address_line2",
+    "postcode",
+    "city",
+    "comment",
+)
+
+
+def contact_fields(contact: Contact) -> dict[str, object]:
+    """Return the values of the form's fields as stored, for the journal and conflict reports."""
+    return {field: getattr(contact, field) for field in EDITABLE_FIELDS}
 
 
 def _apply(contact: Contact, data: ContactData) -> None:
@@ -154,6 +182,7 @@ def _apply(contact: Contact, data: ContactData) -> None:
 
 def create_contact(
     sessions: Sessions,
+    actor: Actor,
     form: ContactInput,
     *,
     creation_token: str | None = None,
@@ -166,10 +195,11 @@ def create_contact(
     contact the first call created instead of creating a second one. Raise ValidationError
     on invalid input and NotFoundError when a habitat does not exist; nothing is written then.
     """
+    require(actor, Permission.WRITE_RECORDS)
     data = validate_contact(form)
 
     try:
-        return _insert_contact(sessions, data, creation_token, habitat_id, links)
+        return _insert_contact(sessions, actor, data, creation_token, habitat_id, links)
     except ConflictError:
         # Two submissions of one form at the same instant: the loser hits the unique token
         # and gets the winner's contact.
@@ -185,6 +215,7 @@ def create_contact(
 
 def _insert_contact(
     sessions: Sessions,
+    actor: Actor,
     data: ContactData,
     creation_token: str | None,
     habitat_id: int | None,
@@ -207,17 +238,24 @@ def _insert_contact(
         session.add(contact)
         session.flush()
 
+        record_event(
+            session, actor, AuditAction.CREATE, "contact", contact.id,
+            contact_id=contact.id, habitat_id=habitat_id,
+            summary=contact_display_name(contact),
+            changes=changed_fields({}, contact_fields(contact)),
+        )
         for link in links:
-            add_link_in_session(session, contact, link, _today())
+            add_link_in_session(session, actor, contact, link, _today())
 
         logger.info("Created contact %s (multiple=%s, links=%s)", contact.id, contact.is_multiple, len(links))
         return _contact_detail(session, contact)
 
 
 def update_contact(
-    sessions: Sessions, contact_id: int, form: ContactInput, *, expected_version: int | None = None
+    sessions: Sessions, actor: Actor, contact_id: int, form: ContactInput, *, expected_version: int | None = None
 ) -> ContactDetail:
     """Save the form over a contact; raise ConflictError when someone saved it since `expected_version`."""
+    require(actor, Permission.WRITE_RECORDS)
     data = validate_contact(form)
 
     with transaction(sessions, "update_contact") as session:
@@ -229,19 +267,55 @@ def update_contact(
                 "Rechargez la page pour voir sa version actuelle."
             )
 
+        before = contact_fields(contact)
         _apply(contact, data)
+        changes = changed_fields(before, contact_fields(contact))
+        if not changes:
+            return _contact_detail(session, contact)
+
         session.flush()
-        logger.info("Updated contact %s", contact_id)
+        record_event(
+            session, actor, AuditAction.UPDATE, "contact", contact.id,
+            contact_id=contact.id, habitat_id=contact.habitat_id,
+            summary=contact_display_name(contact), changes=changes,
+        )
+        logger.info("Updated contact %s: %s", contact_id, sorted(changes))
         return _contact_detail(session, contact)
 
 
-def set_contact_archived(sessions: Sessions, contact_id: int, archived: bool) -> ContactDetail:
+def set_contact_archived(sessions: Sessions, actor: Actor, contact_id: int, archived: bool) -> ContactDetail:
     """Archive the contact (it leaves lists by default) or restore it."""
+    require(actor, Permission.WRITE_RECORDS)
+
     with transaction(sessions, "set_contact_archived") as session:
         contact = _load_contact(session, contact_id)
+        if (contact.archived_at is not None) == archived:
+            return _contact_detail(session, contact)
+
         contact.archived_at = dt.datetime.now(dt.UTC) if archived else None
         session.flush()
+        record_event(
+            session, actor, AuditAction.ARCHIVE if archived else AuditAction.RESTORE, "contact", contact.id,
+            contact_id=contact.id, habitat_id=contact.habitat_id, summary=contact_display_name(contact),
+        )
         logger.info("Contact %s archived=%s", contact_id, archived)
         return _contact_detail(session, contact)
 
 
+
+
+def delete_contact_for_good(sessions: Sessions, actor: Actor, contact_id: int) -> None:
+    """Delete a contact with its links and portal access; only an administrateur may, and the journal keeps a trace."""
+    require(actor, Permission.DELETE_FOR_GOOD)
+
+    with transaction(sessions, "delete_contact_for_good") as session:
+        contact = _load_contact(session, contact_id)
+        link_count = len(contact.links)
+        record_event(
+            session, actor, AuditAction.DELETE, "contact", contact.id,
+            contact_id=contact.id, habitat_id=contact.habitat_id,
+            summary=f"{contact_display_name(contact)} ({link_count} rattachement(s) supprimé(s))",
+            changes=changed_fields(contact_fields(contact), {}),
+        )
+        session.delete(contact)
+        logger.info("User %s deleted contact %s and %s links for good", actor.user_id, contact_id, link_count)

@@ -7,8 +7,10 @@ import logging
 
 from trackoe import repository
 from trackoe.errors import NotFoundError
+from trackoe.journal import AuditAction, record_event
 from trackoe.models import Habitat
 from trackoe.normalise import search_terms
+from trackoe.permissions import Actor, Permission, require
 from trackoe.records import contact_display_name, contact_phone_display, contact_type_label, habitat_address
 from trackoe.services.transaction import Sessions, transaction
 from trackoe.views import HabitatContactRow, HabitatDetail, HabitatRow, ResultPage, TargetOption, clamp_paging
@@ -32,13 +34,21 @@ def _habitat_row(habitat: Habitat, contact_count: int) -> HabitatRow:
     )
 
 
-def search_habitats(sessions: Sessions, text: str, page: int, page_size: int) -> ResultPage[HabitatRow]:
+def search_habitats(
+    sessions: Sessions, actor: Actor, text: str, page: int, page_size: int, *, include_archived: bool = False
+) -> ResultPage[HabitatRow]:
     """Return page `page` (from 1) of the habitats matching `text`, with the count of all matches."""
+    require(actor, Permission.READ)
     page, page_size = clamp_paging(page, page_size)
 
     with transaction(sessions, "search_habitats") as session:
         rows, total = repository.search_habitats(
-            session, text, offset=(page - 1) * page_size, limit=page_size, today=dt.date.today()
+            session,
+            text,
+            offset=(page - 1) * page_size,
+            limit=page_size,
+            today=dt.date.today(),
+            include_archived=include_archived,
         )
         return ResultPage(
             rows=[_habitat_row(habitat, count) for habitat, count in rows],
@@ -48,8 +58,9 @@ def search_habitats(sessions: Sessions, text: str, page: int, page_size: int) ->
         )
 
 
-def pick_habitats(sessions: Sessions, text: str) -> list[HabitatRow]:
+def pick_habitats(sessions: Sessions, actor: Actor, text: str) -> list[HabitatRow]:
     """Return the first habitats whose code, name or address matches `text`, for the link form."""
+    require(actor, Permission.READ)
     # Text without a letter or digit gives no search term and would match every habitat.
     if not search_terms(text):
         return []
@@ -58,8 +69,9 @@ def pick_habitats(sessions: Sessions, text: str) -> list[HabitatRow]:
         return [_habitat_row(habitat, 0) for habitat in repository.pick_habitats(session, text, PICKER_LIMIT)]
 
 
-def get_habitat(sessions: Sessions, habitat_id: int) -> HabitatDetail:
+def get_habitat(sessions: Sessions, actor: Actor, habitat_id: int) -> HabitatDetail:
     """Return a habitat with its logements and locaux; raise NotFoundError when it does not exist."""
+    require(actor, Permission.READ)
     with transaction(sessions, "get_habitat") as session:
         habitat = repository.get_habitat(session, habitat_id)
         if habitat is None:
@@ -90,8 +102,9 @@ def get_habitat(sessions: Sessions, habitat_id: int) -> HabitatDetail:
         )
 
 
-def habitat_contacts(sessions: Sessions, habitat_id: int) -> list[HabitatContactRow]:
+def habitat_contacts(sessions: Sessions, actor: Actor, habitat_id: int) -> list[HabitatContactRow]:
     """Return every current contact of a habitat, simple and multiple, for its CONTACT tab."""
+    require(actor, Permission.READ)
     with transaction(sessions, "habitat_contacts") as session:
         rows: list[HabitatContactRow] = []
         for contact, link in repository.habitat_contacts(session, habitat_id, dt.date.today()):
@@ -119,12 +132,43 @@ def habitat_contacts(sessions: Sessions, habitat_id: int) -> list[HabitatContact
         return rows
 
 
-def delete_habitat(sessions: Sessions, habitat_id: int) -> None:
-    """Delete a habitat with its logements, locaux, contacts simples and links; contacts multiples stay."""
-    with transaction(sessions, "delete_habitat") as session:
-        habitat = repository.get_habitat(session, habitat_id)
-        if habitat is None:
-            raise NotFoundError(f"L'habitat n° {habitat_id} n'existe pas ou a été supprimé.")
+def _load_habitat(session, habitat_id: int) -> Habitat:
+    habitat = repository.get_habitat(session, habitat_id)
+    if habitat is None:
+        raise NotFoundError(f"L'habitat n° {habitat_id} n'existe pas ou a été supprimé.")
+    return habitat
 
+
+def set_habitat_archived(sessions: Sessions, actor: Actor, habitat_id: int, archived: bool) -> None:
+    """Archive a habitat (it leaves lists and pickers by default) or restore it; its links stay."""
+    require(actor, Permission.WRITE_RECORDS)
+
+    with transaction(sessions, "set_habitat_archived") as session:
+        habitat = _load_habitat(session, habitat_id)
+        if (habitat.archived_at is not None) == archived:
+            return
+
+        habitat.archived_at = dt.datetime.now(dt.UTC) if archived else None
+        session.flush()
+        record_event(
+            session, actor, AuditAction.ARCHIVE if archived else AuditAction.RESTORE, "habitat", habitat.id,
+            habitat_id=habitat.id, summary=f"{habitat.code} · {habitat.name}",
+        )
+        logger.info("User %s set habitat %s archived=%s", actor.user_id, habitat_id, archived)
+
+
+def delete_habitat(sessions: Sessions, actor: Actor, habitat_id: int) -> None:
+    """Delete a habitat with its logements, locaux, contacts simples and links; contacts multiples stay.
+
+    Only an administrateur may; the journal keeps a trace.
+    """
+    require(actor, Permission.DELETE_FOR_GOOD)
+
+    with transaction(sessions, "delete_habitat") as session:
+        habitat = _load_habitat(session, habitat_id)
+        record_event(
+            session, actor, AuditAction.DELETE, "habitat", habitat.id,
+            habitat_id=habitat.id, summary=f"{habitat.code} · {habitat.name}",
+        )
         session.delete(habitat)
-        logger.info("Deleted habitat %s", habitat_id)
+        logger.info("User %s deleted habitat %s for good", actor.user_id, habitat_id)

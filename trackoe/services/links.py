@@ -9,14 +9,21 @@ from sqlalchemy.orm import Session
 
 from trackoe import repository
 from trackoe.errors import ConflictError, NotFoundError, ValidationError
+from trackoe.journal import AuditAction, record_event
 from trackoe.models import Contact, ContactLink
+from trackoe.permissions import Actor, Permission, require
+from trackoe.records import contact_display_name
 from trackoe.services.transaction import Sessions, transaction
 from trackoe.validation import LinkData
 
 logger = logging.getLogger(__name__)
 
 
-def add_link_in_session(session: Session, contact: Contact, data: LinkData, today: dt.date) -> ContactLink:
+def _link_summary(link: ContactLink, contact: Contact, habitat_code: str) -> str:
+    return f"{contact_display_name(contact)} → {habitat_code} ({link.role})"
+
+
+def add_link_in_session(session: Session, actor: Actor, contact: Contact, data: LinkData, today: dt.date) -> ContactLink:
     """Add a link inside the caller's transaction after checking that its habitat and target exist."""
     if not contact.is_multiple:
         raise ConflictError("Un contact simple appartient à un seul habitat : il ne peut pas être rattaché à d'autres.")
@@ -53,17 +60,30 @@ def add_link_in_session(session: Session, contact: Contact, data: LinkData, toda
     )
     session.add(link)
     session.flush()
+    record_event(
+        session, actor, AuditAction.LINK, "link", link.id,
+        contact_id=contact.id, habitat_id=habitat.id, summary=_link_summary(link, contact, habitat.code),
+        changes={
+            "role": [None, link.role],
+            "dwelling_id": [None, link.dwelling_id],
+            "premises_id": [None, link.premises_id],
+            "is_primary": [None, link.is_primary],
+            "start_date": [None, link.start_date.isoformat() if link.start_date else None],
+        },
+    )
     return link
 
 
-def add_link(sessions: Sessions, contact_id: int, data: LinkData) -> int:
+def add_link(sessions: Sessions, actor: Actor, contact_id: int, data: LinkData) -> int:
     """Link a contact multiple to a habitat (or one of its logements or locaux); return the link's id."""
+    require(actor, Permission.WRITE_RECORDS)
+
     with transaction(sessions, "add_link") as session:
         contact = repository.get_contact(session, contact_id)
         if contact is None:
             raise NotFoundError(f"Le contact n° {contact_id} n'existe pas ou a été supprimé.")
 
-        link = add_link_in_session(session, contact, data, dt.date.today())
+        link = add_link_in_session(session, actor, contact, data, dt.date.today())
         logger.info("Linked contact %s to habitat %s (link %s)", contact_id, data.habitat_id, link.id)
         return link.id
 
@@ -75,8 +95,10 @@ def _load_link(session: Session, contact_id: int, link_id: int) -> ContactLink:
     return link
 
 
-def end_link(sessions: Sessions, contact_id: int, link_id: int, end_date: dt.date) -> None:
+def end_link(sessions: Sessions, actor: Actor, contact_id: int, link_id: int, end_date: dt.date) -> None:
     """Close a link on `end_date`; the link stays in the contact's history."""
+    require(actor, Permission.WRITE_RECORDS)
+
     with transaction(sessions, "end_link") as session:
         link = _load_link(session, contact_id, link_id)
         if link.end_date is not None:
@@ -87,12 +109,25 @@ def end_link(sessions: Sessions, contact_id: int, link_id: int, end_date: dt.dat
             )
 
         link.end_date = end_date
+        record_event(
+            session, actor, AuditAction.END_LINK, "link", link.id,
+            contact_id=contact_id, habitat_id=link.habitat_id,
+            summary=_link_summary(link, link.contact, link.habitat.code),
+            changes={"end_date": [None, end_date.isoformat()]},
+        )
         logger.info("Ended link %s of contact %s on %s", link_id, contact_id, end_date.isoformat())
 
 
-def remove_link(sessions: Sessions, contact_id: int, link_id: int) -> None:
-    """Delete a link entered by mistake; it leaves no history."""
+def remove_link(sessions: Sessions, actor: Actor, contact_id: int, link_id: int) -> None:
+    """Delete a link entered by mistake; only the journal keeps a trace of it."""
+    require(actor, Permission.WRITE_RECORDS)
+
     with transaction(sessions, "remove_link") as session:
         link = _load_link(session, contact_id, link_id)
+        record_event(
+            session, actor, AuditAction.UNLINK, "link", link.id,
+            contact_id=contact_id, habitat_id=link.habitat_id,
+            summary=_link_summary(link, link.contact, link.habitat.code),
+        )
         session.delete(link)
         logger.info("Removed link %s of contact %s", link_id, contact_id)

@@ -10,6 +10,7 @@ import streamlit as st
 from trackoe.domain import LINK_ROLES
 from trackoe.normalise import search_key
 from trackoe.records import contact_type_label
+from trackoe.permissions import Actor
 from trackoe.services import habitats, links
 from trackoe.services.transaction import Sessions
 from trackoe.ui.errors import run_action, show_field_error
@@ -60,7 +61,7 @@ def _links_frame(link_views: list[LinkView]) -> pd.DataFrame:
     )
 
 
-def render_links_section(sessions: Sessions, contact: ContactDetail) -> None:
+def render_links_section(sessions: Sessions, actor: Actor, contact: ContactDetail) -> None:
     """Draw the contact's links with a way to open each habitat, then the forms that change them."""
     current = [link for link in contact.links if link.is_current]
     ended_count = len(contact.links) - len(current)
@@ -92,12 +93,12 @@ def render_links_section(sessions: Sessions, contact: ContactDetail) -> None:
 
     left, right = st.columns(2)
     with left:
-        _render_add_link(sessions, contact)
+        _render_add_link(sessions, actor, contact)
     with right:
-        _render_change_link(sessions, contact, current)
+        _render_change_link(sessions, actor, contact, current)
 
 
-def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
+def _render_add_link(sessions: Sessions, actor: Actor, contact: ContactDetail) -> None:
     prefix = f"contact_{contact.id}_add_link"
     errors = st.session_state.get(f"{prefix}_errors", {})
 
@@ -114,7 +115,7 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
             placeholder="Code, nom ou adresse",
             max_chars=200,
         )
-        matches = run_action(lambda: habitats.pick_habitats(sessions, search), context="links.pick") or []
+        matches = run_action(lambda: habitats.pick_habitats(sessions, actor, search), context="links.pick") or []
         if search.strip() and not matches:
             st.warning("Aucun habitat ne correspond à cette recherche.")
 
@@ -131,7 +132,7 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
 
         targets = []
         if habitat is not None:
-            detail = run_action(lambda: habitats.get_habitat(sessions, habitat.id), context="links.targets")
+            detail = run_action(lambda: habitats.get_habitat(sessions, actor, habitat.id), context="links.targets")
             if detail is not None:
                 targets = [*detail.dwellings, *detail.premises]
         target = st.selectbox(
@@ -159,6 +160,7 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
             link_id = run_action(
                 lambda: links.add_link(
                     sessions,
+                    actor,
                     contact.id,
                     validate_link(
                         habitat.id if habitat is not None else None,
@@ -181,7 +183,7 @@ def _render_add_link(sessions: Sessions, contact: ContactDetail) -> None:
                 st.rerun()
 
 
-def _render_change_link(sessions: Sessions, contact: ContactDetail, current: list[LinkView]) -> None:
+def _render_change_link(sessions: Sessions, actor: Actor, contact: ContactDetail, current: list[LinkView]) -> None:
     prefix = f"contact_{contact.id}_change_link"
     errors_key = f"{prefix}_errors"
     errors = st.session_state.get(errors_key, {})
@@ -199,7 +201,7 @@ def _render_change_link(sessions: Sessions, contact: ContactDetail, current: lis
         if st.button("Terminer ce rattachement", key=f"{prefix}_end_submit", icon=":material/event_busy:"):
             st.session_state.pop(errors_key, None)
             done = run_action(
-                lambda: links.end_link(sessions, contact.id, link.id, end_date) or True,
+                lambda: links.end_link(sessions, actor, contact.id, link.id, end_date) or True,
                 context="links.end",
                 field_errors_key=errors_key,
             )
@@ -211,14 +213,14 @@ def _render_change_link(sessions: Sessions, contact: ContactDetail, current: lis
 
         st.caption("Supprimer efface le rattachement sans historique : réservé aux erreurs de saisie.")
         if st.button("Supprimer (saisi par erreur)", key=f"{prefix}_remove", icon=":material/delete:"):
-            _confirm_removal(sessions, contact.id, link)
+            _confirm_removal(sessions, actor, contact.id, link)
 
 
 @st.dialog("Supprimer ce rattachement ?")
-def _confirm_removal(sessions: Sessions, contact_id: int, link: LinkView) -> None:
+def _confirm_removal(sessions: Sessions, actor: Actor, contact_id: int, link: LinkView) -> None:
     st.markdown(f"Le rattachement « {md(_link_label(link))} » sera supprimé sans laisser d'historique.")
     if st.button("Supprimer définitivement", type="primary", key="contact_remove_link_confirm"):
-        done = run_action(lambda: links.remove_link(sessions, contact_id, link.id) or True, context="links.remove")
+        done = run_action(lambda: links.remove_link(sessions, actor, contact_id, link.id) or True, context="links.remove")
         if done:
             st.session_state[FLASH_KEY] = "Le rattachement a été supprimé."
             st.rerun()

@@ -1,0 +1,1 @@
+"""HTTP routes served beside the Streamlit app: sign-in, sign-out and health."""

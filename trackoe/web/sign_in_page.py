@@ -1,0 +1,56 @@
+"""The HTML of the sign-in page; every value placed in it is escaped."""
+
+from __future__ import annotations
+
+import html
+
+_PAGE = """<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Connexion · TRACKOE Contacts multiples</title>
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f4f6f8; margin: 0; }}
+main {{ max-width: 380px; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: 8px;
+       box-shadow: 0 1px 4px rgba(0,0,0,.12); }}
+h1 {{ font-size: 1.4rem; margin-top: 0; }}
+label {{ display: block; margin: 1rem 0 .3rem; font-weight: 600; }}
+input {{ width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; border: 1px solid #b0b7c3;
+        border-radius: 4px; }}
+button {{ margin-top: 1.5rem; width: 100%; padding: .7rem; font-size: 1rem; background: #ff4b4b; color: #fff;
+         border: 0; border-radius: 4px; cursor: pointer; }}
+.error {{ background: #fdecea; color: #8a1c13; padding: .7rem; border-radius: 4px; }}
+.info {{ background: #e8f1fb; color: #0b3d6e; padding: .7rem; border-radius: 4px; }}
+</style>
+</head>
+<body>
+<main>
+<h1>👥 TRACKOE · Connexion</h1>
+{message}
+<form method="post" action="/connexion">
+<input type="hidden" name="next" value="{next_path}">
+<label for="username">Identifiant</label>
+<input id="username" name="username" autocomplete="username" required maxlength="60" value="{username}" autofocus>
+<label for="password">Mot de passe</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256">
+<button type="submit">Se connecter</button>
+</form>
+</main>
+</body>
+</html>
+"""
+
+
+def sign_in_html(*, next_path: str = "/", username: str = "", error: str = "", info: str = "") -> str:
+    """Return the sign-in page with an optional error or information message."""
+    message = ""
+    if error:
+        message = f'<p class="error" role="alert">{html.escape(error)}</p>'
+    elif info:
+        message = f'<p class="info">{html.escape(info)}</p>'
+    return _PAGE.format(
+        message=message,
+        next_path=html.escape(next_path, quote=True),
+        username=html.escape(username, quote=True),
+    )
