@@ -30,14 +30,16 @@ contacts_list = st.Page(CONTACTS_LIST_PAGE, title="Gestion des contacts multiple
 habitats_list = st.Page(HABITATS_LIST_PAGE, title="Habitats", icon="🏢", url_path="habitats")
 contact = st.Page(CONTACT_PAGE, title="Contact multiple", icon="👥", url_path="contact")
 habitat = st.Page(HABITAT_PAGE, title="Fiche habitat", icon="🏢", url_path="habitat")
+habitats_import = st.Page("pages/habitats_import.py", title="Importer des habitats", icon="📥", url_path="import-habitats")
 
 # The menu is drawn here rather than by st.navigation: with Streamlit 1.67, opening a
 # hidden page by its URL showed the pages/ folder's file names in the automatic menu.
-navigation = st.navigation([contacts_list, habitats_list, contact, habitat], position="hidden")
+navigation = st.navigation([contacts_list, habitats_list, contact, habitat, habitats_import], position="hidden")
 with st.sidebar:
     st.markdown("**Habitats**")
     st.page_link(contacts_list)
     st.page_link(habitats_list)
+    st.page_link(habitats_import)
     st.divider()
     show_account_menu(context, actor)
 

@@ -7,14 +7,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.pages_support import button, open_page, sign_in_as, unescape_markdown, values_of
 from trackoe import importer
+from trackoe.database import create_app_engine, create_session_factory
 from trackoe.errors import PermissionDeniedError
 from trackoe.importer import ImportFileError, ImportProblem, check_habitats_data, read_file_bytes
 from trackoe.limits import IMPORT_FILE_MAX_BYTES
 from trackoe.models import Contact, ContactLink, Habitat
 from trackoe.permissions import Actor, Role
 from trackoe.services.habitat_import import check_habitats_file, import_habitats_file
+from trackoe.ui.context import app_context
 
+IMPORT_PAGE = "pages/habitats_import.py"
 AGENT = Actor(user_id=1, username="agent", display_name="Agent", role=Role.AGENT)
 READER = Actor(user_id=2, username="lecteur", display_name="Lecteur", role=Role.LECTEUR)
 
@@ -291,3 +295,79 @@ def test_reader_denied(sessions, service):
 
     assert raised.value.message.startswith("Votre compte permet la consultation seulement")
     assert count(sessions, Habitat) == 0
+
+
+# --- The import page, through AppTest on an SQLite file ------------------------------------
+
+
+@pytest.fixture
+def page_sessions(sqlite_url, monkeypatch):
+    """Point the application at an empty migrated SQLite file and return a session factory over it."""
+    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
+    app_context.clear()
+    engine = create_app_engine(sqlite_url)
+
+    yield create_session_factory(engine)
+
+    app_context.clear()
+    engine.dispose()
+
+
+def upload(at, data: bytes):
+    at.file_uploader(key="habitats_import_file").set_value(("habitats.csv", data, "text/csv"))
+    return at.run()
+
+
+def report_rows(at) -> list[tuple[int, str, str, str]]:
+    frame = at.dataframe[0].value
+    return [tuple(row) for row in frame[["Ligne", "Colonne", "Type", "Message"]].itertuples(index=False)]
+
+
+def test_page_reports_rows_and_imports_valid_ones(page_sessions):
+    sign_in_as(page_sessions, Role.AGENT)
+    at = open_page(IMPORT_PAGE)
+    data = (HEADER + VALID_ROW + "H2;;;;;;;;\n" + SECOND_VALID_ROW).encode("utf-8")
+
+    upload(at, data)
+
+    assert not at.exception
+    assert report_rows(at) == [(3, "nom", "Erreur", "Nom manquant : chaque habitat doit avoir un nom (colonne « nom »).")]
+    assert count(page_sessions, Habitat) == 0
+
+    button(at, "Importer les 2 lignes valides").click().run()
+
+    assert not at.exception
+    assert count(page_sessions, Habitat) == 2
+    assert unescape_markdown(at.success[0].value).startswith("Import terminé : 2 habitats créés")
+
+
+def test_page_rejected_file_offers_no_import(page_sessions):
+    sign_in_as(page_sessions, Role.AGENT)
+    at = open_page(IMPORT_PAGE)
+
+    upload(at, b"code;adresse\nH1;3 rue Pasteur\n")
+
+    assert not at.exception
+    assert [row[:3] for row in report_rows(at)] == [(1, "", "Erreur")]
+    assert [node.label for node in at.button if node.label.startswith("Importer")] == []
+
+
+def test_page_shows_hostile_cell_as_text(page_sessions):
+    sign_in_as(page_sessions, Role.AGENT)
+    at = open_page(IMPORT_PAGE)
+
+    upload(at, (HEADER + "H1;Rés;;<b>x</b>;;;;;\n").encode("utf-8"))
+
+    assert report_rows(at)[0][3] == "Code postal invalide : « <b>x</b> ». Saisissez cinq chiffres, par exemple 05000."
+    assert all("<b>" not in value for value in values_of(at.markdown))
+
+
+def test_page_reader_sees_denial(page_sessions):
+    sign_in_as(page_sessions, Role.LECTEUR)
+
+    at = open_page(IMPORT_PAGE)
+
+    assert not at.exception
+    assert at.warning[0].value.startswith("Votre compte permet la consultation seulement")
+    assert len(at.file_uploader) == 0
