@@ -42,7 +42,7 @@ def test_matrix_cells(sessions, ids):
     table = coverage.matrix(sessions, READER, CoverageFilters(), page=1, page_size=50)
 
     assert table.total == 4
-    assert table.headers == ["Code", "Habitat", "Code postal", "Commune ou arrondissement", "Bailleur", GARDIEN, BAILLEUR, NETTOYAGE]
+    assert table.headers == ["Code", "Habitat", "Code postal", "Commune ou arrondissement", "Bailleur de l'habitat", GARDIEN, BAILLEUR, NETTOYAGE]
     assert table.values() == [
         ["ACA", "Acacias", "75012", "Paris 12e", "Paris Habitat", "DUPONT Jean", "Paris Habitat", "2 contacts"],
         ["BLE", "Bleuets", "75019", "Paris 19e", "Paris Habitat", "Manquant", "Paris Habitat", "Manquant"],

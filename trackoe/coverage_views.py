@@ -179,7 +179,8 @@ MATRIX_FIXED_COLUMNS = [
     TableColumn("name", "Habitat", width=240),
     TableColumn("postcode", "Code postal", width=100),
     TableColumn("area", "Commune ou arrondissement", width=160),
-    TableColumn("landlord", "Bailleur", width=160),
+    # Not "Bailleur", which is also a role column: the landlord named on the habitat's record.
+    TableColumn("landlord", "Bailleur de l'habitat", width=160),
 ]
 
 GAP_HABITAT_COLUMNS = [
