@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from trackoe import demo
+from trackoe.cli_accounts import ACCOUNT_COMMANDS, add_account_commands
 from trackoe.config import DATABASE_URL_VARIABLE, PROJECT_ROOT, load_settings
 from trackoe.database import create_app_engine, create_session_factory, migrate
 from trackoe.errors import TrackoeError
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Multiplier of the residents (contacts simples) per habitat: 2 to 6 at 1.0 (default 1.0).",
     )
     demo_parser.add_argument("--seed", type=int, default=None, metavar="S", help="Random seed, for reproducible data (default 2024).")
+    add_account_commands(commands)
     return parser
 
 
@@ -187,6 +189,7 @@ COMMANDS = {
     "import-paris": _run_import_paris,
     "import-habitats": _run_import_habitats,
     "demo": _run_demo,
+    **ACCOUNT_COMMANDS,
 }
 
 

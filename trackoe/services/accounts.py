@@ -100,14 +100,25 @@ def _insert_account(session, username: str, display_name: str, role: Role, passw
 
 
 def create_first_administrator(sessions: Sessions, username: str, display_name: str, password: str) -> AccountRow:
-    """Create the first administrateur; raise ConflictError once any account exists."""
+    """Create the first administrateur from the first-start screen; raise ConflictError once any account exists."""
+    return create_administrator(sessions, username, display_name, password, first_only=True)
+
+
+def create_administrator(
+    sessions: Sessions, username: str, display_name: str, password: str, *, first_only: bool
+) -> AccountRow:
+    """Create an administrateur with the password chosen by the person at the keyboard.
+
+    The server's command line calls it with `first_only=False`, since whoever runs it already
+    holds the database; the first-start screen passes True.
+    """
     username, display_name, _role = validate_account(AccountInput(username, display_name, Role.ADMINISTRATEUR.value))
     problem = password_problem(password, username=username)
     if problem is not None:
         raise ValidationError({"password": problem})
 
-    with transaction(sessions, "create_first_administrator") as session:
-        if (session.scalar(select(func.count()).select_from(StaffUser)) or 0) > 0:
+    with transaction(sessions, "create_administrator") as session:
+        if first_only and (session.scalar(select(func.count()).select_from(StaffUser)) or 0) > 0:
             raise ConflictError(
                 "Un compte existe déjà : le premier administrateur ne peut être créé qu'une fois. "
                 "Connectez-vous, ou demandez un compte à un administrateur."
@@ -116,8 +127,11 @@ def create_first_administrator(sessions: Sessions, username: str, display_name: 
         user = _insert_account(
             session, username, display_name, Role.ADMINISTRATEUR, hash_password(password), can_view_portal=True
         )
-        record_event(session, SYSTEM_ACTOR, AuditAction.ACCOUNT_CREATE, "account", user.id, summary=f"Premier administrateur {username}")
-        logger.info("First administrator created: user %s", user.id)
+        record_event(
+            session, SYSTEM_ACTOR, AuditAction.ACCOUNT_CREATE, "account", user.id,
+            summary=f"Administrateur {username}" + (" (premier démarrage)" if first_only else " (ligne de commande)"),
+        )
+        logger.info("Administrator account %s created (first start: %s)", user.id, first_only)
         return _account_row(user)
 
 
