@@ -12,12 +12,13 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from trackoe.domain import ContactType
 from trackoe.errors import ValidationError
-from trackoe.models import COMMENT_LENGTH, NAME_LENGTH, TEXT_LENGTH
+from trackoe.models import COMMENT_LENGTH, NAME_LENGTH, TEXT_LENGTH, Contact
 from trackoe.normalise import (
     build_search_text,
     clean_line,
@@ -28,6 +29,8 @@ from trackoe.normalise import (
     search_key,
     search_terms,
 )
+from trackoe.permissions import Actor, Role
+from trackoe.services import contacts
 from trackoe.validation import (
     ContactData,
     ContactInput,
@@ -36,6 +39,7 @@ from trackoe.validation import (
     validate_email_address,
     validate_postcode,
 )
+from trackoe.views import ContactFilters
 
 PURE_EXAMPLES = 150
 LONG_TEXT_LENGTH = 10_000
@@ -452,3 +456,98 @@ def test_country_code_alone_not_a_phone_query(query, terms):
     result = search_terms(query)
 
     assert result == terms
+
+
+# --- Create and update services, on both databases ----------------------------------------
+
+SERVICE_EXAMPLES = 50
+AGENT = Actor(user_id=1, username="agent", display_name="Agent", role=Role.AGENT)
+NAME_TEXT = st.one_of(HOSTILE_TEXT, PRINTABLE_TEXT, st.sampled_from(HOSTILE_FRAGMENTS))
+
+
+def optional(valid: st.SearchStrategy[str], hostile: st.SearchStrategy[str]) -> st.SearchStrategy[str | None]:
+    # Mostly empty or valid values, so that about half the forms are stored and searched.
+    return st.one_of(st.none(), valid, valid, hostile)
+
+
+def service_forms() -> st.SearchStrategy[ContactInput]:
+    return st.builds(
+        ContactInput,
+        contact_type=st.sampled_from([t.value for t in ContactType]),
+        last_name=st.one_of(PRINTABLE_TEXT.map(lambda text: text[:NAME_LENGTH]), NAME_TEXT),
+        first_name=optional(PRINTABLE_TEXT.map(lambda text: text[:NAME_LENGTH]), NAME_TEXT),
+        company_name=optional(st.sampled_from(HOSTILE_FRAGMENTS), NAME_TEXT),
+        phone_mobile=optional(st.from_regex(r"06( ?[0-9]{2}){4}", fullmatch=True), PHONE_TEXT),
+        email=optional(st.emails(), EMAIL_TEXT),
+        address_line1=optional(FRAGMENT_MIX.map(lambda text: text[:TEXT_LENGTH]), NAME_TEXT),
+        postcode=optional(st.from_regex(r"[0-9]{5}", fullmatch=True), POSTCODE_TEXT),
+        city=optional(PRINTABLE_TEXT.map(lambda text: text[:NAME_LENGTH]), NAME_TEXT),
+        comment=st.one_of(st.none(), HOSTILE_TEXT),
+    )
+
+
+def contact_total(sessions) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Contact))
+
+
+def found_ids(sessions, query: str) -> list[int]:
+    page = contacts.search_contacts(sessions, AGENT, ContactFilters(text=query), 1, 1000)
+    return [row.id for row in page.rows]
+
+
+def assert_stored_as_validated(sessions, detail, form: ContactInput) -> None:
+    """Assert the stored contact is `validate_contact(form)`: the typed text after clean_line, or clean_text for the comment."""
+    data = validate_contact(form)
+    stored = contacts.get_contact(sessions, AGENT, detail.id)
+
+    for field in ("last_name", "first_name", "company_name", "address_line1", "city"):
+        assert getattr(stored, field) == clean_line(getattr(form, field)), field
+    assert stored.comment == clean_text(form.comment)
+    assert (stored.phone_mobile, stored.email, stored.postcode) == (data.phone_mobile, data.email, data.postcode)
+    for name in (stored.last_name, stored.company_name, stored.city):
+        if name is not None and search_terms(name):
+            assert detail.id in found_ids(sessions, name), name
+
+
+def save_or_reject(sessions, action, form: ContactInput):
+    """Run `action`; return its contact, or None when it raised ValidationError with French messages and wrote nothing."""
+    before = contact_total(sessions)
+    try:
+        return action(form)
+    except ValidationError as error:
+        event(f"rejected fields: {sorted(error.field_errors)}")
+        for field, message in error.field_errors.items():
+            assert message.startswith(FRENCH_FIELD_MESSAGES), (field, message)
+        assert contact_total(sessions) == before
+        return None
+
+
+@settings(
+    deadline=None,
+    max_examples=SERVICE_EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(first=service_forms(), second=service_forms())
+@example(
+    first=ContactInput(contact_type="gardien", last_name="12-14", city="ß" * NAME_LENGTH),
+    second=ContactInput(contact_type="syndic", last_name="a" * LONG_TEXT_LENGTH),
+)
+def test_create_update_store_or_reject(sessions, first, second):
+    """Each form is stored as validated and found by search, or rejected in French with nothing written."""
+    created = save_or_reject(sessions, lambda form: contacts.create_contact(sessions, AGENT, form), first)
+    event("created" if created is not None else "creation rejected")
+    if created is None:
+        return
+    assert_stored_as_validated(sessions, created, first)
+
+    updated = save_or_reject(
+        sessions,
+        lambda form: contacts.update_contact(sessions, AGENT, created.id, form, expected_version=created.version),
+        second,
+    )
+
+    if updated is None:
+        assert contacts.get_contact(sessions, AGENT, created.id).version == created.version
+        return
+    assert_stored_as_validated(sessions, updated, second)
