@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from trackoe.database import create_app_engine, create_session_factory
 from trackoe.models import Habitat
+from trackoe.permissions import Role
 from trackoe.records import refresh_habitat_keys
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_LAUNCH_ARGS,
+    GRID_FRAME,
+    STEP_TIMEOUT_MS,
+    running_app,
+    sign_in,
+    wait_for_script_end,
+)
+from tests.pages_support import TEST_PASSWORD, add_account
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-GRID_FRAME = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
-SERVER_START_TIMEOUT_S = 60
-STEP_TIMEOUT_MS = 30_000
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -35,25 +33,7 @@ if not CHROMIUM.exists():
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """Launch Debian's Chromium, never a downloaded browser, with the flags this machine needs."""
-    return {
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return CHROMIUM_LAUNCH_ARGS
 
 
 def _seed_habitats(database_url: str) -> None:
@@ -76,45 +56,17 @@ def _seed_habitats(database_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, sqlite_template):
-    """Start the application on a free loopback port over a migrated SQLite file holding three habitats."""
+    """Start the application on a free loopback port over a migrated SQLite file holding three habitats and an agent."""
     database_path = tmp_path_factory.mktemp("browser") / "trackoe.db"
     database_path.write_bytes(sqlite_template.read_bytes())
     database_url = f"sqlite:///{database_path}"
     _seed_habitats(database_url)
+    engine = create_app_engine(database_url)
+    add_account(create_session_factory(engine), "agent", Role.AGENT)
+    engine.dispose()
 
-    port = _free_port()
-    environment = {**os.environ, "TRACKOE_DATABASE_URL": database_url, "TRACKOE_SEED_DEMO": "0"}
-    log_path = database_path.with_suffix(".log")
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "app.py",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            ],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.terminate()
-        pytest.fail(f"Streamlit did not start within {SERVER_START_TIMEOUT_S} s; log: {log_path.read_text()[-2000:]}")
-
-    yield url
-
-    server.terminate()
-    server.wait(timeout=20)
+    with running_app(database_url, database_path.with_suffix(".log")) as url:
+        yield url
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -122,19 +74,14 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def _wait_for_script_end(page) -> None:
-    """Wait until Streamlit has finished its current run, so typed text goes to the final widgets."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
-
-
 def _add_link(page, habitat_search: str, habitat_code: str) -> None:
-    _wait_for_script_end(page)
+    wait_for_script_end(page)
     search = page.get_by_label("Rechercher un habitat", exact=True)
     search.fill(habitat_search)
     search.press("Enter")
     # Elements of the previous run linger while Streamlit reruns, so wait for the one holding the match.
     page.locator(f'input[aria-label="Habitat"][value^="{habitat_code} "]').wait_for()
-    _wait_for_script_end(page)
+    wait_for_script_end(page)
     page.get_by_role("button", name="Ajouter le rattachement").click()
     page.get_by_text(f"rattaché à l'habitat {habitat_code}").wait_for(timeout=STEP_TIMEOUT_MS)
 
@@ -149,7 +96,7 @@ def _click_action(grid, row_text: str) -> None:
 
 def test_contact_created_found_linked_and_shown(page, app_url):
     page.set_default_timeout(STEP_TIMEOUT_MS)
-    page.goto(app_url)
+    sign_in(page, app_url, "agent", TEST_PASSWORD)
 
     # Create a contact multiple named Lefèvre through the form.
     page.get_by_role("button", name="Créer un contact multiple").click()
