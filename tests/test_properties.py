@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from trackoe.domain import ContactType
 from trackoe.errors import ValidationError
+from trackoe.limits import SEARCH_TEXT_LENGTH
 from trackoe.models import COMMENT_LENGTH, NAME_LENGTH, TEXT_LENGTH, Contact
 from trackoe.normalise import (
     build_search_text,
@@ -442,6 +443,19 @@ def test_phone_like_words_found_by_search(stored):
     terms = search_terms(stored)
 
     assert all(term in search_text for term in terms), (terms, search_text)
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        pytest.param("1" * LONG_TEXT_LENGTH, ["1" * SEARCH_TEXT_LENGTH], id="long-digits"),
+        pytest.param("a" * LONG_TEXT_LENGTH, ["a" * SEARCH_TEXT_LENGTH], id="long-word"),
+    ],
+)
+def test_search_text_cut_to_limit(query, terms):
+    result = search_terms(query)
+
+    assert result == terms
 
 
 @pytest.mark.parametrize(

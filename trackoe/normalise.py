@@ -27,6 +27,8 @@ _LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029]+")
 ZERO_WIDTH_JOINER = "\u200d"
 MAX_SEARCH_TERMS = 20
 MIN_PHONE_QUERY_DIGITS = 4
+# Characters of a search box's text that search reads; the search boxes accept no more.
+MAX_SEARCH_TEXT_LENGTH = 200
 
 
 def _drop_invisible_formatting(text: str) -> str:
@@ -157,10 +159,11 @@ def phone_query_digits(query: str) -> str | None:
 
 
 def search_terms(query: str | None) -> list[str]:
-    """Split a search box's text into the keys that must all appear in a record's search text (the first 20)."""
+    """Split a search box's first 200 characters into the keys that must all appear in a record's search text (the first 20)."""
     if not query or not query.strip():
         return []
 
+    query = query[:MAX_SEARCH_TEXT_LENGTH]
     phone_digits = phone_query_digits(query)
     if phone_digits is not None:
         return [phone_digits]
