@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from trackoe.domain import CONTACT_TYPE_LABELS, ContactType
+from trackoe.permissions import Permission, is_allowed
 from trackoe.services import contacts, habitats
 from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
@@ -28,7 +29,8 @@ st.title("Gestion des contacts multiples")
 if CONTACT_ID_PARAM in st.query_params:
     del st.query_params[CONTACT_ID_PARAM]
 
-if st.button("Créer un contact multiple", icon=":material/person_add:", type="primary", key="contacts_create"):
+can_write = is_allowed(actor, Permission.WRITE_RECORDS)
+if can_write and st.button("Créer un contact multiple", icon=":material/person_add:", type="primary", key="contacts_create"):
     st.switch_page(CONTACT_PAGE)
 
 with st.container(border=True):

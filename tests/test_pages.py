@@ -317,10 +317,10 @@ def test_habitats_list_search_without_accent(seeded):
     assert count_text(at) == "1 habitat trouvé"
 
 
-def test_habitat_page_shows_three_tabs(seeded):
+def test_habitat_page_shows_four_tabs(seeded):
     at = open_page(HABITAT_PAGE, habitat_id=str(seeded.tilleuls))
 
-    assert [tab.label for tab in at.tabs] == ["INFORMATIONS", "CONTACT", "LOGEMENTS ET LOCAUX"]
+    assert [tab.label for tab in at.tabs] == ["INFORMATIONS", "CONTACT", "LOGEMENTS ET LOCAUX", "HISTORIQUE"]
 
 
 def test_habitat_page_shows_header(seeded):

@@ -69,3 +69,12 @@ class JournalRow:
     habitat_id: int | None
     summary: str
     changes: dict[str, list]
+
+
+@dataclass(frozen=True)
+class JournalUser:
+    """A user the journal can be filtered on: a staff account, or the system actor of the command line."""
+
+    user_id: int
+    username: str
+    display_name: str

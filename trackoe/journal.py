@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from trackoe.access_models import AuditEvent
+from trackoe.access_models import AuditEvent, StaffUser
 from trackoe.permissions import Actor
 
 
@@ -169,3 +169,11 @@ def list_events(session: Session, filters: JournalFilters, offset: int, limit: i
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).offset(offset).limit(limit)
     ).all()
     return list(rows), total
+
+
+def list_staff_users(session: Session) -> list[tuple[int, str, str]]:
+    """Return the id, username and display name of every staff account, disabled ones included, by username."""
+    rows = session.execute(
+        select(StaffUser.id, StaffUser.username, StaffUser.display_name).order_by(StaffUser.username_key)
+    ).all()
+    return [(user_id, username, display_name) for user_id, username, display_name in rows]

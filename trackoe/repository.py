@@ -428,3 +428,17 @@ def premises_by_habitat(session: Session, habitat_ids: list[int]) -> dict[int, l
         for premises in session.scalars(query):
             found.setdefault(premises.habitat_id, []).append(premises)
     return found
+
+
+def habitat_deletion_counts(session: Session, habitat_id: int) -> dict[str, int]:
+    """Count what deleting a habitat removes (logements, locaux, contacts simples, links) and the contacts multiples it unlinks."""
+    link_filter = ContactLink.habitat_id == habitat_id
+    return {
+        "dwellings": session.scalar(select(func.count()).where(Dwelling.habitat_id == habitat_id)) or 0,
+        "premises": session.scalar(select(func.count()).where(Premises.habitat_id == habitat_id)) or 0,
+        "simple_contacts": session.scalar(
+            select(func.count()).where(Contact.habitat_id == habitat_id, Contact.is_multiple.is_(False))
+        ) or 0,
+        "links": session.scalar(select(func.count()).where(link_filter)) or 0,
+        "multiple_contacts": session.scalar(select(func.count(func.distinct(ContactLink.contact_id))).where(link_filter)) or 0,
+    }

@@ -126,6 +126,7 @@ class HabitatRow:
     landlord_name: str
     dwelling_count: int | None
     current_contact_count: int
+    is_archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,3 +172,17 @@ class HabitatContactRow:
     email: str
     is_primary: bool
     since: dt.date | None
+
+
+@dataclass(frozen=True)
+class HabitatDeletionImpact:
+    """Counts of the records that deleting a habitat for good removes, and of the contacts multiples that stay but lose their links."""
+
+    habitat_id: int
+    code: str
+    name: str
+    dwellings: int
+    premises: int
+    simple_contacts: int
+    links: int
+    multiple_contacts: int

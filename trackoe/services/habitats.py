@@ -13,7 +13,15 @@ from trackoe.normalise import search_terms
 from trackoe.permissions import Actor, Permission, require
 from trackoe.records import contact_display_name, contact_phone_display, contact_type_label, habitat_address
 from trackoe.services.transaction import Sessions, transaction
-from trackoe.views import HabitatContactRow, HabitatDetail, HabitatRow, ResultPage, TargetOption, clamp_paging
+from trackoe.views import (
+    HabitatContactRow,
+    HabitatDeletionImpact,
+    HabitatDetail,
+    HabitatRow,
+    ResultPage,
+    TargetOption,
+    clamp_paging,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +39,7 @@ def _habitat_row(habitat: Habitat, contact_count: int) -> HabitatRow:
         landlord_name=habitat.landlord_name or "",
         dwelling_count=habitat.dwelling_count,
         current_contact_count=contact_count or 0,
+        is_archived=habitat.archived_at is not None,
     )
 
 
@@ -155,6 +164,16 @@ def set_habitat_archived(sessions: Sessions, actor: Actor, habitat_id: int, arch
             habitat_id=habitat.id, summary=f"{habitat.code} · {habitat.name}",
         )
         logger.info("User %s set habitat %s archived=%s", actor.user_id, habitat_id, archived)
+
+
+def habitat_deletion_impact(sessions: Sessions, actor: Actor, habitat_id: int) -> HabitatDeletionImpact:
+    """Count what `delete_habitat` would remove, for the confirmation dialog; administrateurs only."""
+    require(actor, Permission.DELETE_FOR_GOOD)
+
+    with transaction(sessions, "habitat_deletion_impact") as session:
+        habitat = _load_habitat(session, habitat_id)
+        counts = repository.habitat_deletion_counts(session, habitat_id)
+        return HabitatDeletionImpact(habitat_id=habitat.id, code=habitat.code, name=habitat.name, **counts)
 
 
 def delete_habitat(sessions: Sessions, actor: Actor, habitat_id: int) -> None:

@@ -7,9 +7,10 @@ import logging
 
 from trackoe import journal
 from trackoe.access_models import AuditEvent
-from trackoe.access_views import JournalRow
+from trackoe.access_views import JournalRow, JournalUser
 from trackoe.journal import AUDIT_ACTION_LABELS, RECORD_TYPE_LABELS, AuditAction, JournalFilters
 from trackoe.permissions import Actor, Permission, require
+from trackoe.services.accounts import SYSTEM_ACTOR
 from trackoe.services.transaction import Sessions, transaction
 from trackoe.views import ResultPage, clamp_paging
 
@@ -69,3 +70,13 @@ def search_journal(
     """Return one page of the whole journal matching `filters`, newest first; administrateurs only."""
     require(actor, Permission.VIEW_JOURNAL)
     return _page(sessions, filters, page, page_size, "search_journal")
+
+
+def journal_users(sessions: Sessions, actor: Actor) -> list[JournalUser]:
+    """Return the users the journal can be filtered on: every staff account by username, then the system actor."""
+    require(actor, Permission.VIEW_JOURNAL)
+
+    with transaction(sessions, "journal_users") as session:
+        users = [JournalUser(user_id, username, display_name) for user_id, username, display_name in journal.list_staff_users(session)]
+    users.append(JournalUser(SYSTEM_ACTOR.user_id, SYSTEM_ACTOR.username, SYSTEM_ACTOR.display_name))
+    return users
