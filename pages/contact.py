@@ -7,10 +7,11 @@ import streamlit as st
 from trackoe.records import contact_type_label
 from trackoe.services import contacts, habitats
 from trackoe.ui.contact_form import initial_values, load_values, read_contact_input, render_contact_fields, widget_key
+from trackoe.ui.conflict import has_stale_edit, loaded_values_key, render_stale_edit, run_save
 from trackoe.ui.contact_links import render_links_section
 from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
-from trackoe.ui.errors import run_action
+from trackoe.ui.errors import run_action, run_read_keeping_last
 from trackoe.ui.routes import (
     CONTACT_ID_PARAM,
     CONTACT_PAGE,
@@ -116,7 +117,12 @@ def render_creation() -> None:
 
 def render_edition(contact_id: int) -> None:
     """Draw a contact's edit form, its archive button and its rattachements."""
-    detail = run_action(lambda: contacts.get_contact(context.sessions, actor, contact_id), context="contact.get")
+    # While the database is unreachable the form stays drawn from the last loaded contact, with what was typed.
+    detail = run_read_keeping_last(
+        lambda: contacts.get_contact(context.sessions, actor, contact_id),
+        context="contact.get",
+        last_key=f"contact_{contact_id}_last_loaded",
+    )
     if detail is None:
         return
 
@@ -130,6 +136,7 @@ def render_edition(contact_id: int) -> None:
     if loaded_key not in st.session_state or widget_key(prefix, "last_name") not in st.session_state:
         load_values(prefix, initial_values(detail))
         st.session_state[loaded_key] = detail.version
+        st.session_state[loaded_values_key(prefix)] = contacts.contact_fields(detail)
         st.session_state.pop(errors_key, None)
 
     icon = MULTIPLE_CONTACT_ICON if detail.is_multiple else SIMPLE_CONTACT_ICON
@@ -146,6 +153,16 @@ def render_edition(contact_id: int) -> None:
             query_params={HABITAT_ID_PARAM: str(detail.habitat_id)},
         )
 
+    def save():
+        return contacts.update_contact(
+            context.sessions, actor, contact_id, read_contact_input(prefix),
+            expected_version=st.session_state[loaded_key],
+            expected_values=st.session_state.get(loaded_values_key(prefix)),
+        )
+
+    # Someone saved this contact after it was loaded: report their changes, offer to reload or reapply.
+    saved = render_stale_edit(prefix, loaded_key, save, field_errors_key=errors_key)
+
     errors = st.session_state.get(errors_key, {})
     if errors:
         st.error("Les modifications n'ont pas été enregistrées : corrigez les champs signalés.")
@@ -156,18 +173,13 @@ def render_edition(contact_id: int) -> None:
 
     if submitted:
         st.session_state.pop(errors_key, None)
-        form = read_contact_input(prefix)
-        saved = run_action(
-            lambda: contacts.update_contact(context.sessions, actor, contact_id, form, expected_version=st.session_state[loaded_key]),
-            context="contact.update",
-            field_errors_key=errors_key,
-        )
-        if saved is not None:
-            st.session_state.pop(loaded_key, None)
-            st.session_state[FLASH_KEY] = "Les modifications ont été enregistrées."
+        saved = run_save(prefix, save, field_errors_key=errors_key)
+        if saved is None and (st.session_state.get(errors_key) or has_stale_edit(prefix)):
             st.rerun()
-        elif st.session_state.get(errors_key):
-            st.rerun()
+    if saved is not None:
+        st.session_state.pop(loaded_key, None)
+        st.session_state[FLASH_KEY] = "Les modifications ont été enregistrées."
+        st.rerun()
 
     render_archive_button(detail.id, detail.is_archived)
 

@@ -27,6 +27,28 @@ class ConflictError(TrackoeError):
     """The request contradicts the stored data (a link already ended, a record changed meanwhile)."""
 
 
+class StaleEditError(ConflictError):
+    """Someone saved the contact after the form was loaded; nothing of this save was written.
+
+    `current_values` maps each form field to its stored value now, and `current_version` is
+    the version to save over. `changed_fields` lists the fields whose stored value differs
+    from the one the form was loaded with. It is empty when the caller sent no loaded values,
+    or when only the archive state changed.
+    """
+
+    def __init__(
+        self, contact_id: int, current_version: int, current_values: dict[str, object], changed_fields: tuple[str, ...]
+    ) -> None:
+        super().__init__(
+            "Ce contact a été modifié par quelqu'un d'autre depuis son ouverture : "
+            "vos modifications n'ont pas été enregistrées."
+        )
+        self.contact_id = contact_id
+        self.current_version = current_version
+        self.current_values = current_values
+        self.changed_fields = changed_fields
+
+
 class DatabaseUnavailableError(TrackoeError):
     """The database cannot be reached."""
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
 from trackoe import repository
-from trackoe.errors import ConflictError, NotFoundError
+from trackoe.errors import ConflictError, NotFoundError, StaleEditError
 from trackoe.journal import AuditAction, changed_fields, record_event
 from trackoe.models import Contact, ContactLink, Habitat
 from trackoe.permissions import Actor, Permission, require
@@ -163,6 +164,12 @@ def contact_fields(contact: Contact) -> dict[str, object]:
     return {field: getattr(contact, field) for field in EDITABLE_FIELDS}
 
 
+def _fields_changed_since(loaded: Mapping[str, object] | None, current: Mapping[str, object]) -> tuple[str, ...]:
+    if loaded is None:
+        return ()
+    return tuple(field for field in EDITABLE_FIELDS if field in loaded and loaded[field] != current[field])
+
+
 def _apply(contact: Contact, data: ContactData) -> None:
     contact.contact_type = data.contact_type.value
     contact.civility = data.civility
@@ -252,20 +259,32 @@ def _insert_contact(
 
 
 def update_contact(
-    sessions: Sessions, actor: Actor, contact_id: int, form: ContactInput, *, expected_version: int | None = None
+    sessions: Sessions,
+    actor: Actor,
+    contact_id: int,
+    form: ContactInput,
+    *,
+    expected_version: int | None = None,
+    expected_values: Mapping[str, object] | None = None,
 ) -> ContactDetail:
-    """Save the form over a contact; raise ConflictError when someone saved it since `expected_version`."""
+    """Save the form over a contact; raise StaleEditError when someone saved it since `expected_version`.
+
+    `expected_values` are the stored values the form was loaded with (`contact_fields`), so
+    the error can name the fields the other person changed.
+    """
     require(actor, Permission.WRITE_RECORDS)
     data = validate_contact(form)
 
     with transaction(sessions, "update_contact") as session:
         contact = _load_contact(session, contact_id)
         if expected_version is not None and contact.version != expected_version:
-            logger.info("Contact %s changed meanwhile (version %s, form %s)", contact_id, contact.version, expected_version)
-            raise ConflictError(
-                "Ce contact a été modifié par quelqu'un d'autre depuis son ouverture. "
-                "Rechargez la page pour voir sa version actuelle."
+            current_values = contact_fields(contact)
+            changed = _fields_changed_since(expected_values, current_values)
+            logger.info(
+                "Contact %s changed meanwhile (version %s, form %s, fields %s)",
+                contact_id, contact.version, expected_version, list(changed),
             )
+            raise StaleEditError(contact_id, contact.version, current_values, changed)
 
         before = contact_fields(contact)
         _apply(contact, data)

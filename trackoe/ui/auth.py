@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 
 from trackoe.bootstrap import AppContext
-from trackoe.errors import TrackoeError
+from trackoe.errors import DatabaseUnavailableError, TrackoeError
 from trackoe.permissions import Actor
 from trackoe.services import accounts, auth
 from trackoe.session_tokens import COOKIE_NAME, unsign
@@ -44,6 +44,15 @@ def require_sign_in(context: AppContext) -> Actor:
     try:
         signed_in = auth.resolve_session(context.sessions, token)
         has_accounts = signed_in is not None or accounts.has_any_account(context.sessions)
+    except DatabaseUnavailableError as error:
+        signed_in_before: Actor | None = st.session_state.get(ACTOR_KEY)
+        if signed_in_before is None or token is None:
+            st.error(md(error.message))
+            st.stop()
+        # The session was valid on this browser's previous run. The page still draws, so what the
+        # user typed stays in its form, and each of its service calls reports the outage.
+        logger.warning("Session check of user %s skipped: database unreachable", signed_in_before.user_id)
+        return signed_in_before
     except TrackoeError as error:
         st.error(md(error.message))
         st.stop()

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from trackoe.errors import TrackoeError, ValidationError
+from trackoe.errors import DatabaseUnavailableError, TrackoeError, ValidationError
 from trackoe.ui.text import md
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,30 @@ def run_action(action: Callable[[], ResultT], *, context: str, field_errors_key:
         logger.exception("%s failed unexpectedly (reference %s)", context, reference)
         st.error(GENERIC_MESSAGE.format(reference=reference))
     return None
+
+
+def run_read_keeping_last(action: Callable[[], ResultT], *, context: str, last_key: str) -> ResultT | None:
+    """Run a read like `run_action` and keep its result under `last_key` in the session state.
+
+    While the database is unreachable, return the result kept by an earlier run instead of
+    None, so the page still draws its form and the values the user typed stay on screen.
+    """
+    unreachable = False
+
+    def read() -> ResultT:
+        nonlocal unreachable
+        try:
+            return action()
+        except DatabaseUnavailableError:
+            unreachable = True
+            raise
+
+    result = run_action(read, context=context)
+    if result is not None:
+        st.session_state[last_key] = result
+    elif unreachable:
+        result = st.session_state.get(last_key)
+    return result
 
 
 def show_field_error(field_errors: dict[str, str], field: str) -> None:

@@ -1,0 +1,131 @@
+"""The contact page when someone else saved the contact after it was opened, through AppTest on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from trackoe.database import create_app_engine, create_session_factory
+from trackoe.permissions import Role
+from trackoe.services import contacts
+from trackoe.ui.context import app_context
+from trackoe.validation import ContactInput
+from tests.actors import ADMIN, AGENT
+from tests.pages_support import Sessions, add_contact, button, error_texts, open_page, sign_in_as, values_of
+
+CONTACT_PAGE = "pages/contact.py"
+
+
+@pytest.fixture
+def page_sessions(sqlite_url, monkeypatch) -> Iterator[Sessions]:
+    """Point the application at an empty migrated SQLite file, signed in as an agent."""
+    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
+    app_context.clear()
+    engine = create_app_engine(sqlite_url)
+    sessions = create_session_factory(engine)
+    sign_in_as(sessions, Role.AGENT)
+
+    yield sessions
+
+    app_context.clear()
+    engine.dispose()
+
+
+@pytest.fixture
+def durand(page_sessions) -> int:
+    return add_contact(page_sessions, contact_type="gardien", last_name="Durand", first_name="Paul", city="Gap").id
+
+
+def _save_elsewhere(sessions: Sessions, contact_id: int, **changes: str) -> None:
+    """Save the contact as another agent would, from a form opened at its current version."""
+    current = contacts.get_contact(sessions, ADMIN, contact_id)
+    values = {field: value for field, value in contacts.contact_fields(current).items()}
+    values.update(changes)
+    contacts.update_contact(sessions, ADMIN, contact_id, ContactInput(**values), expected_version=current.version)
+
+
+def _key(contact_id: int, field: str) -> str:
+    return f"contact_{contact_id}_{field}"
+
+
+def _open_and_type_first_name(contact_id: int, first_name: str) -> AppTest:
+    at = open_page(CONTACT_PAGE, contact_id=str(contact_id))
+    at.text_input(key=_key(contact_id, "first_name")).input(first_name)
+    return at
+
+
+def test_stale_save_lists_other_changes(page_sessions, durand):
+    at = _open_and_type_first_name(durand, "Pierre")
+    _save_elsewhere(page_sessions, durand, city="Briançon", comment="<b>=1+1</b>")
+
+    button(at, "Enregistrer").click().run()
+
+    assert not at.exception
+    [message] = error_texts(at)
+    assert "modifié par quelqu'un d'autre" in message
+    assert "Commune : Briançon" in message
+    assert "Commentaire : <b>=1+1</b>" in message
+    assert "Prénom" not in message
+    assert values_of(at.success) == []
+
+
+def test_stale_save_keeps_typed_values(page_sessions, durand):
+    at = _open_and_type_first_name(durand, "Pierre")
+    _save_elsewhere(page_sessions, durand, city="Briançon")
+
+    button(at, "Enregistrer").click().run()
+
+    assert at.text_input(key=_key(durand, "first_name")).value == "Pierre"
+    assert at.text_input(key=_key(durand, "city")).value == "Gap"
+    stored = contacts.get_contact(page_sessions, AGENT, durand)
+    assert stored.first_name == "Paul"
+    assert stored.city == "Briançon"
+
+
+def test_reload_shows_current_version(page_sessions, durand):
+    at = _open_and_type_first_name(durand, "Pierre")
+    _save_elsewhere(page_sessions, durand, city="Briançon")
+    button(at, "Enregistrer").click().run()
+
+    button(at, "Recharger la version actuelle").click().run()
+
+    assert not at.exception
+    assert error_texts(at) == []
+    assert at.text_input(key=_key(durand, "first_name")).value == "Paul"
+    assert at.text_input(key=_key(durand, "city")).value == "Briançon"
+    assert contacts.get_contact(page_sessions, AGENT, durand).first_name == "Paul"
+
+
+def test_reapply_saves_typed_values(page_sessions, durand):
+    at = _open_and_type_first_name(durand, "Pierre")
+    _save_elsewhere(page_sessions, durand, city="Briançon")
+    button(at, "Enregistrer").click().run()
+
+    button(at, "Réappliquer mes valeurs").click().run()
+
+    assert not at.exception
+    assert error_texts(at) == []
+    assert "Les modifications ont été enregistrées." in values_of(at.success)
+    stored = contacts.get_contact(page_sessions, AGENT, durand)
+    assert stored.first_name == "Pierre"
+    assert stored.city == "Gap"
+    assert at.text_input(key=_key(durand, "city")).value == "Gap"
+
+
+def test_reapply_after_third_save_reports_again(page_sessions, durand):
+    at = _open_and_type_first_name(durand, "Pierre")
+    _save_elsewhere(page_sessions, durand, city="Briançon")
+    button(at, "Enregistrer").click().run()
+    _save_elsewhere(page_sessions, durand, postcode="05100")
+
+    button(at, "Réappliquer mes valeurs").click().run()
+
+    assert not at.exception
+    [message] = error_texts(at)
+    assert "Code postal : 05100" in message
+    assert "Commune" not in message
+    assert contacts.get_contact(page_sessions, AGENT, durand).first_name == "Paul"
+    assert at.text_input(key=_key(durand, "first_name")).value == "Pierre"
