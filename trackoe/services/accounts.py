@@ -52,8 +52,8 @@ def _account_fields(user: StaffUser) -> dict[str, object]:
 def validate_account(form: AccountInput) -> tuple[str, str, Role]:
     """Return the cleaned username, display name and role of the form, or raise ValidationError."""
     errors: dict[str, str] = {}
-    username = clean_line(form.username)
-    display_name = clean_line(form.display_name)
+    username = clean_line(form.username) or ""
+    display_name = clean_line(form.display_name) or ""
 
     if not USERNAME_PATTERN.fullmatch(username):
         errors["username"] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from trackoe.access_models import SignInThrottle, StaffSession, StaffUser
@@ -117,8 +117,10 @@ def sign_in(
         throttle = session.get(SignInThrottle, key)
         if throttle is not None:
             session.delete(throttle)
+        # A Core UPDATE leaves the account's version alone, so signing in never makes an
+        # administrateur's open edit of the account stale.
+        session.execute(update(StaffUser).where(StaffUser.id == user.id).values(last_sign_in_at=now))
         account = session.get(StaffUser, user.id)
-        account.last_sign_in_at = now
         session.add(
             StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime)
         )
