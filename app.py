@@ -41,6 +41,6 @@ with st.sidebar:
     st.page_link(habitats_list)
     st.page_link(habitats_import)
     st.divider()
-    show_account_menu(context, actor)
+    show_account_menu(actor)
 
 navigation.run()

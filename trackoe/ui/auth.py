@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 TOKEN_KEY = "auth_token"
 ACTOR_KEY = "auth_actor"
 SIGN_IN_PATH = "/connexion"
+SIGN_OUT_PATH = "/deconnexion"
 FIRST_START_ERRORS_KEY = "auth_first_start_errors"
 PASSWORD_ERRORS_KEY = "auth_password_errors"
 
@@ -157,15 +158,11 @@ def _show_password_change(context: AppContext, actor: Actor, token: str | None) 
         st.rerun()
 
 
-def show_account_menu(context: AppContext, actor: Actor) -> None:
-    """Show who is signed in, with the sign-out button, in the sidebar."""
+def show_account_menu(actor: Actor) -> None:
+    """Show who is signed in, with the sign-out link, in the sidebar.
+
+    Sign-out is a link to the sign-out route rather than a button, because only an HTTP
+    response can delete the HTTP-only cookie; the route also revokes the session on the server.
+    """
     st.caption(f"Connecté : {md(actor.display_name)} · {actor.role.label}")
-    if st.button("Se déconnecter", key="auth_sign_out", icon=":material/logout:"):
-        try:
-            auth.sign_out(context.sessions, session_token(context))
-        except TrackoeError as error:
-            st.error(md(error.message))
-            return
-        st.session_state.pop(TOKEN_KEY, None)
-        st.session_state.pop(ACTOR_KEY, None)
-        st.rerun()
+    st.markdown(f'<a href="{SIGN_OUT_PATH}" target="_self">Se déconnecter</a>', unsafe_allow_html=True)
