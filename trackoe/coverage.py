@@ -107,6 +107,15 @@ def _area_order(text: str) -> tuple[int, int, str]:
     return (1, 0, _french_order(text)[0])
 
 
+def active_contact(contact_id) -> ColumnElement[bool]:
+    """Return the condition that the contact `contact_id` is not archived, without joining `contact`.
+
+    Archived contacts are few: the database collects their ids once (through
+    ix_contact_archived) instead of looking up every link's contact.
+    """
+    return contact_id.not_in(select(Contact.id).where(Contact.archived_at.is_not(None)))
+
+
 def covering_contacts(roles: Sequence[str], today: dt.date) -> Select:
     """Return a SELECT of (habitat_id, role, contact_id): each contact covering one of `roles` for a habitat.
 
@@ -118,8 +127,7 @@ def covering_contacts(roles: Sequence[str], today: dt.date) -> Select:
             ContactLink.role.label("role"),
             ContactLink.contact_id.label("contact_id"),
         )
-        .join(Contact, Contact.id == ContactLink.contact_id)
-        .where(ContactLink.role.in_(list(roles)), current_link_condition(today), Contact.archived_at.is_(None))
+        .where(ContactLink.role.in_(list(roles)), current_link_condition(today), active_contact(ContactLink.contact_id))
     )
     labels_by_type = {_TYPE_VALUE_BY_LABEL[role]: role for role in roles if role in _TYPE_VALUE_BY_LABEL}
     if not labels_by_type:
@@ -188,17 +196,16 @@ def headline(session: Session, filters: CoverageFilters, roles: Sequence[str], t
         )
     )
     live_links = (
-        select(ContactLink.id, ContactLink.contact_id)
-        .join(Contact, Contact.id == ContactLink.contact_id)
-        .where(current_link_condition(today), Contact.archived_at.is_(None), ContactLink.habitat_id.in_(counted))
+        select(ContactLink.contact_id)
+        .where(current_link_condition(today), active_contact(ContactLink.contact_id), ContactLink.habitat_id.in_(counted))
         .subquery()
     )
-    links, linked_contacts = session.execute(
-        select(func.count(live_links.c.id), func.count(distinct(live_links.c.contact_id)))
-    ).one()
     if filters.narrows_habitats:
-        multiples = linked_contacts
+        links, multiples = session.execute(
+            select(func.count(), func.count(distinct(live_links.c.contact_id)))
+        ).one()
     else:
+        links = session.scalar(select(func.count()).select_from(live_links))
         multiples = session.scalar(
             select(func.count(Contact.id)).where(Contact.is_multiple.is_(True), Contact.archived_at.is_(None))
         )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from trackoe.coverage import (
     CONTACT_COUNT_CAP,
     CoverageFilters,
+    active_contact,
     area_column,
     covering_contacts,
     habitat_conditions,
@@ -45,8 +46,7 @@ def habitats_by_contact_count(session: Session, filters: CoverageFilters, today:
     counted = select(Habitat.id).where(*habitat_conditions(filters))
     linked = (
         select(ContactLink.habitat_id.label("habitat_id"), func.count(distinct(ContactLink.contact_id)).label("n"))
-        .join(Contact, Contact.id == ContactLink.contact_id)
-        .where(current_link_condition(today), Contact.archived_at.is_(None), ContactLink.habitat_id.in_(counted))
+        .where(current_link_condition(today), active_contact(ContactLink.contact_id), ContactLink.habitat_id.in_(counted))
         .group_by(ContactLink.habitat_id)
     )
     owned = (

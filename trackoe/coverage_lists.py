@@ -20,14 +20,21 @@ ENDED_STILL_PRIMARY = "Terminé mais encore principal"
 ARCHIVED_HABITAT = "Habitat archivé"
 
 
-def _page(session: Session, query: Select, offset: int, limit: int | None) -> list:
+def _page(session: Session, query: Select, offset: int, limit: int | None) -> tuple[list, int]:
+    """Return the rows of one page (or all) and the count of all rows, in one pass when the page has rows.
+
+    The count rides along as a window column (count(*) OVER ()), so the matches are read once.
+    """
+    counted = query.add_columns(func.count().over().label("total_rows"))
     if limit is not None:
-        query = query.offset(offset).limit(limit)
-    return list(session.execute(query).all())
-
-
-def _count(session: Session, query: Select) -> int:
-    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        counted = counted.offset(offset).limit(limit)
+    rows = session.execute(counted).all()
+    if rows:
+        return [tuple(row)[:-1] for row in rows], rows[0][-1]
+    if offset == 0:
+        return [], 0
+    # A page past the end: count without it.
+    return [], session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def habitats_missing_role(
@@ -51,7 +58,7 @@ def habitats_missing_role(
         .where(*habitat_conditions(filters), missing_role_condition(role, today))
         .order_by(Habitat.sort_key, Habitat.id)
     )
-    return _page(session, query, offset, limit), _count(session, query)
+    return _page(session, query, offset, limit)
 
 
 def unlinked_contacts(session: Session, today: dt.date, *, offset: int = 0, limit: int | None) -> tuple[list[Contact], int]:
@@ -68,11 +75,8 @@ def unlinked_contacts(session: Session, today: dt.date, *, offset: int = 0, limi
         )
         .order_by(Contact.sort_key, Contact.id)
     )
-    if limit is not None:
-        query_page = query.offset(offset).limit(limit)
-    else:
-        query_page = query
-    return list(session.scalars(query_page)), _count(session, query)
+    rows, total = _page(session, query, offset, limit)
+    return [row[0] for row in rows], total
 
 
 def link_anomalies(
@@ -131,7 +135,7 @@ def link_anomalies(
         both.c.start_date,
         both.c.end_date,
     ).order_by(both.c.kind.desc(), both.c.sort_key, both.c.link_id)
-    return _page(session, query, offset, limit), _count(session, query)
+    return _page(session, query, offset, limit)
 
 
 def top_contacts(
@@ -154,5 +158,5 @@ def top_contacts(
         .where(Contact.archived_at.is_(None), Contact.is_multiple.is_(True))
         .order_by(counts.c.habitat_count.desc(), Contact.sort_key, Contact.id)
     )
-    rows = [(contact, count) for contact, count in _page(session, query, offset, limit)]
-    return rows, _count(session, query)
+    rows, total = _page(session, query, offset, limit)
+    return [(contact, count) for contact, count in rows], total

@@ -142,6 +142,14 @@ class Contact(TimestampMixin, Base):
         # On SQLite, migration 0003 orders this index (is_multiple, sort_key, archived_at).
         Index("ix_contact_list_order", "is_multiple", "archived_at", "sort_key"),
         Index("ix_contact_type_order", "contact_type", "sort_key"),
+        # Coverage dashboard (migration 0005): contacts by type, and the few archived ones.
+        Index("ix_contact_type_cover", "contact_type", "is_multiple", "archived_at", "habitat_id"),
+        Index(
+            "ix_contact_archived_ids",
+            "id",
+            sqlite_where=text("archived_at IS NOT NULL"),
+            postgresql_where=text("archived_at IS NOT NULL"),
+        ),
     )
 
 
@@ -186,7 +194,10 @@ class ContactLink(Base):
             "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
             name="ends_after_start",
         ),
-        Index("ix_contact_link_habitat_current", "habitat_id", "end_date"),
+        # Covering indexes of the coverage dashboard (migration 0005).
+        Index("ix_contact_link_habitat_cover", "habitat_id", "end_date", "contact_id"),
+        Index("ix_contact_link_role_cover", "role", "habitat_id", "contact_id", "end_date"),
+        Index("ix_contact_link_contact_cover", "contact_id", "end_date", "habitat_id"),
         # One open link per contact, habitat, target and role, even when two agents add it at once.
         Index(
             "uq_contact_link_open",
