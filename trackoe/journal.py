@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +71,9 @@ RECORD_TYPE_LABELS: dict[str, str] = {
     "account": "Compte",
     "setting": "Réglage",
 }
+
+# Time zone of the staff: the journal's date filters cover whole days of Paris time.
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 # Fields that never enter the journal, whatever the record.
 SECRET_FIELDS = frozenset({"password", "password_hash", "token", "token_hash"})
@@ -142,11 +146,12 @@ def _filtered(filters: JournalFilters) -> Select:
     query = select(AuditEvent)
     if filters.user_id is not None:
         query = query.where(AuditEvent.user_id == filters.user_id)
+    # Bounds are converted to UTC because SQLite stores the UTC wall-clock time without its offset.
     if filters.date_from is not None:
-        start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=dt.UTC)
+        start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=PARIS).astimezone(dt.UTC)
         query = query.where(AuditEvent.occurred_at >= start)
     if filters.date_to is not None:
-        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS).astimezone(dt.UTC)
         query = query.where(AuditEvent.occurred_at < end)
     if filters.record_type:
         query = query.where(AuditEvent.record_type == filters.record_type)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Mapping
 
 import pandas as pd
@@ -11,13 +10,13 @@ import streamlit as st
 
 from trackoe.domain import CONTACT_TYPE_LABELS, ContactType
 from trackoe.access_views import JournalRow
+from trackoe.journal import PARIS
 from trackoe.permissions import ROLE_LABELS, Actor, Role
 from trackoe.services import journal
 from trackoe.services.transaction import Sessions
 from trackoe.ui.errors import run_action
 from trackoe.ui.text import plural
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 HISTORY_PAGE_SIZE = 20
 EMPTY_VALUE = "(vide)"
 CONTACT_TYPE_VALUES = frozenset(contact_type.value for contact_type in ContactType)
