@@ -13,6 +13,7 @@ from trackoe.database import create_app_engine, create_session_factory
 from trackoe.errors import PermissionDeniedError
 from trackoe.importer import ImportFileError, ImportProblem, check_habitats_data, read_file_bytes
 from trackoe.limits import IMPORT_FILE_MAX_BYTES
+from trackoe.access_models import AuditEvent
 from trackoe.models import Contact, ContactLink, Habitat
 from trackoe.permissions import Actor, Role
 from trackoe.services.habitat_import import check_habitats_file, import_habitats_file
@@ -371,3 +372,18 @@ def test_page_reader_sees_denial(page_sessions):
     assert not at.exception
     assert at.warning[0].value.startswith("Votre compte permet la consultation seulement")
     assert len(at.file_uploader) == 0
+
+
+
+def test_import_writes_one_journal_entry(sessions):
+    data = (HEADER + VALID_ROW + SECOND_VALID_ROW).encode("utf-8")
+
+    import_habitats_file(sessions, AGENT, data)
+
+    with sessions.begin() as session:
+        entries = session.scalars(select(AuditEvent)).all()
+    assert len(entries) == 1
+    assert entries[0].user_id == AGENT.user_id
+    assert entries[0].action == "create"
+    assert entries[0].record_type == "habitat"
+    assert "2 habitat(s) créé(s)" in entries[0].summary

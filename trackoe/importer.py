@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from trackoe import repository
 from trackoe.domain import ContactType
 from trackoe.errors import TrackoeError
+from trackoe.journal import AuditAction, record_event
 from trackoe.limits import HABITAT_CODE_LENGTH, IMPORT_FILE_MAX_BYTES, IMPORT_FILE_MAX_MEGABYTES, IMPORT_MAX_ROWS
 from trackoe.models import NAME_LENGTH, TEXT_LENGTH, Contact, ContactLink, Habitat
 from trackoe.normalise import clean_text, search_key
+from trackoe.permissions import Actor
 from trackoe.records import refresh_contact_keys, refresh_habitat_keys
 from trackoe.services.transaction import Sessions, transaction
 from trackoe.validation import validate_postcode
@@ -793,7 +795,7 @@ def _report_of(parsed: ParsedFile) -> ImportReport:
     )
 
 
-def _import(sessions: Sessions, parsed: ParsedFile, action: str, write: bool) -> ImportReport:
+def _import(sessions: Sessions, parsed: ParsedFile, action: str, write: bool, actor: Actor | None = None) -> ImportReport:
     report = _report_of(parsed)
     if not write or not parsed.records:
         logger.info("%s wrote nothing: %s rows read, %s errors", action, report.rows_read, len(report.errors))
@@ -801,6 +803,15 @@ def _import(sessions: Sessions, parsed: ParsedFile, action: str, write: bool) ->
 
     with transaction(sessions, action) as session:
         write_habitats_in_session(session, parsed.records, report, dt.date.today())
+        if actor is not None:
+            # One entry per import: a line per habitat would bury the journal under thousands.
+            record_event(
+                session, actor, AuditAction.CREATE, "habitat", None,
+                summary=(
+                    f"Import de fichier : {report.habitats_created} habitat(s) créé(s), "
+                    f"{report.habitats_updated} mis à jour, {report.links_created} rattachement(s) créé(s)"
+                ),
+            )
 
     logger.info(
         "%s: %s rows, %s habitats created, %s updated, %s unchanged, %s landlords created, "
@@ -864,11 +875,13 @@ def _parse_habitats_data(data: bytes) -> ParsedFile:
     return parsed
 
 
-def import_habitats_data(sessions: Sessions, data: bytes, *, valid_rows_only: bool = False) -> ImportReport:
+def import_habitats_data(
+    sessions: Sessions, data: bytes, *, valid_rows_only: bool = False, actor: Actor | None = None
+) -> ImportReport:
     """Import the bytes of a habitats file under the rules of `import_habitats_csv`.
 
     The report lists every problem, with `rows_valid` the count of rows that would be (or were) written.
     """
     parsed = _parse_habitats_data(data)
     write = not parsed.rejected and (valid_rows_only or not parsed.errors)
-    return _import(sessions, parsed, "import_habitats_csv", write=write)
+    return _import(sessions, parsed, "import_habitats_csv", write=write, actor=actor)

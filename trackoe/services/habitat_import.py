@@ -35,7 +35,7 @@ def import_habitats_file(sessions: Sessions, actor: Actor, data: bytes, *, valid
     """
     require(actor, Permission.WRITE_RECORDS)
 
-    report = import_habitats_data(sessions, data, valid_rows_only=valid_rows_only)
+    report = import_habitats_data(sessions, data, valid_rows_only=valid_rows_only, actor=actor)
     logger.info(
         "User %s imported a habitats file: %s created, %s updated, %s rows rejected",
         actor.user_id,
