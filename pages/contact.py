@@ -1,14 +1,16 @@
-"""Contact multiple: the creation form, or the edit form with the contact's rattachements."""
+"""Contact multiple: the creation form, the edit form with the contact's rattachements, or a read-only view for lecteurs."""
 
 import uuid
 
 import streamlit as st
 
-from trackoe.records import contact_type_label
+from trackoe.permissions import Permission, is_allowed
 from trackoe.services import contacts, habitats
 from trackoe.ui.contact_form import initial_values, load_values, read_contact_input, render_contact_fields, widget_key
 from trackoe.ui.conflict import has_stale_edit, loaded_values_key, render_stale_edit, run_save
 from trackoe.ui.contact_links import render_links_section
+from trackoe.ui.contact_view import render_contact_header, render_contact_read_only, render_delete_button, render_history_section
+from trackoe.ui.portal_panel import render_portal_access
 from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action, run_read_keeping_last
@@ -27,6 +29,7 @@ from trackoe.ui.text import md
 
 context = app_context()
 actor = current_actor()
+can_edit = is_allowed(actor, Permission.WRITE_RECORDS)
 
 NEW_PREFIX = "contact_new"
 NEW_ERRORS_KEY = "contact_new_errors"
@@ -116,7 +119,7 @@ def render_creation() -> None:
 
 
 def render_edition(contact_id: int) -> None:
-    """Draw a contact's edit form, its archive button and its rattachements."""
+    """Draw a contact's edit form, its portal button, its archive and delete buttons, its rattachements and its history."""
     # While the database is unreachable the form stays drawn from the last loaded contact, with what was typed.
     detail = run_read_keeping_last(
         lambda: contacts.get_contact(context.sessions, actor, contact_id),
@@ -139,19 +142,8 @@ def render_edition(contact_id: int) -> None:
         st.session_state[loaded_values_key(prefix)] = contacts.contact_fields(detail)
         st.session_state.pop(errors_key, None)
 
-    icon = MULTIPLE_CONTACT_ICON if detail.is_multiple else SIMPLE_CONTACT_ICON
-    kind = "Contact multiple" if detail.is_multiple else "Contact simple"
-    st.title(f"{icon} {md(detail.display_name)}")
-    st.caption(f"{kind} · {contact_type_label(detail.contact_type)} · n° {detail.id}")
-    if detail.is_archived:
-        st.warning("Ce contact est archivé : il n'apparaît plus dans les listes ni sur les fiches habitat.")
-    if not detail.is_multiple and detail.habitat_id is not None:
-        st.page_link(
-            HABITAT_PAGE,
-            label=f"Habitat : {md(detail.habitat_label)}",
-            icon=":material/apartment:",
-            query_params={HABITAT_ID_PARAM: str(detail.habitat_id)},
-        )
+    render_contact_header(detail)
+    render_portal_access(context.sessions, actor, detail.id)
 
     def save():
         return contacts.update_contact(
@@ -182,9 +174,11 @@ def render_edition(contact_id: int) -> None:
         st.rerun()
 
     render_archive_button(detail.id, detail.is_archived)
+    render_delete_button(context.sessions, actor, detail)
 
     if detail.is_multiple:
         render_links_section(context.sessions, actor, detail)
+    render_history_section(context.sessions, actor, detail.id)
 
 
 def render_archive_button(contact_id: int, is_archived: bool) -> None:
@@ -210,7 +204,11 @@ if contact_id is None and st.query_params.get(CONTACT_ID_PARAM) is not None:
     st.error("L'adresse de cette page ne désigne pas un contact valide. Revenez à la liste des contacts.")
 elif contact_id is None and owner_habitat_id is None and st.query_params.get(HABITAT_ID_PARAM) is not None:
     st.error("L'adresse de cette page ne désigne pas un habitat valide. Revenez à la liste des habitats.")
+elif contact_id is None and not can_edit:
+    st.info("La création de contacts est réservée aux agents et aux administrateurs : votre compte permet la consultation seulement.")
 elif contact_id is None:
     render_creation()
+elif not can_edit:
+    render_contact_read_only(context.sessions, actor, contact_id)
 else:
     render_edition(contact_id)

@@ -15,6 +15,7 @@ from trackoe.ui.routes import (
     CONTACT_ID_PARAM,
     CONTACT_PAGE,
     EDIT_ICON,
+    FLASH_KEY,
     MULTIPLE_CONTACT_ICON,
 )
 from trackoe.views import SORT_ORDERS, ContactFilters
@@ -24,6 +25,11 @@ actor = current_actor()
 page_size = context.settings.page_size
 
 st.title("Gestion des contacts multiples")
+
+# Set by the contact page after a deletion for good, which sends the user back here.
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.success(flash)
 
 # Leaving a contact with the browser's Back button can bring its id along; the list has no use for it.
 if CONTACT_ID_PARAM in st.query_params:

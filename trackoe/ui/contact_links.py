@@ -61,8 +61,8 @@ def _links_frame(link_views: list[LinkView]) -> pd.DataFrame:
     )
 
 
-def render_links_section(sessions: Sessions, actor: Actor, contact: ContactDetail) -> None:
-    """Draw the contact's links with a way to open each habitat, then the forms that change them."""
+def render_links_section(sessions: Sessions, actor: Actor, contact: ContactDetail, *, can_edit: bool = True) -> None:
+    """Draw the contact's links with a way to open each habitat, then, when `can_edit`, the forms that change them."""
     current = [link for link in contact.links if link.is_current]
     ended_count = len(contact.links) - len(current)
 
@@ -91,6 +91,8 @@ def render_links_section(sessions: Sessions, actor: Actor, contact: ContactDetai
     else:
         st.info("Ce contact n'est rattaché à aucun habitat.")
 
+    if not can_edit:
+        return
     left, right = st.columns(2)
     with left:
         _render_add_link(sessions, actor, contact)
