@@ -32,6 +32,7 @@ habitats_list = st.Page(HABITATS_LIST_PAGE, title="Habitats", icon="🏢", url_p
 contact = st.Page(CONTACT_PAGE, title="Contact multiple", icon="👥", url_path="contact")
 habitat = st.Page(HABITAT_PAGE, title="Fiche habitat", icon="🏢", url_path="habitat")
 habitats_import = st.Page("pages/habitats_import.py", title="Importer des habitats", icon="📥", url_path="import-habitats")
+coverage = st.Page("pages/coverage.py", title="Couverture des habitats", icon="📊", url_path="couverture")
 # Always registered: each administration page shows a refusal to users without the permission.
 administration = st.Page("pages/administration.py", title="Comptes", icon="🔑", url_path="administration")
 journal = st.Page("pages/journal.py", title="Journal", icon="📜", url_path="journal")
@@ -39,13 +40,15 @@ journal = st.Page("pages/journal.py", title="Journal", icon="📜", url_path="jo
 # The menu is drawn here rather than by st.navigation: with Streamlit 1.67, opening a
 # hidden page by its URL showed the pages/ folder's file names in the automatic menu.
 navigation = st.navigation(
-    [contacts_list, habitats_list, contact, habitat, habitats_import, administration, journal], position="hidden"
+    [contacts_list, habitats_list, contact, habitat, habitats_import, coverage, administration, journal], position="hidden"
 )
 with st.sidebar:
     st.markdown("**Habitats**")
     st.page_link(contacts_list)
     st.page_link(habitats_list)
     st.page_link(habitats_import)
+    st.markdown("**Pilotage**")
+    st.page_link(coverage)
     if is_allowed(actor, Permission.MANAGE_ACCOUNTS):
         st.markdown("**Administration**")
         st.page_link(administration)
