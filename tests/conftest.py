@@ -57,7 +57,8 @@ def postgres_database_url() -> Iterator[str]:
         )
 
     name = f"trackoe_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    # Pre-ping, because the pg_restart tests restart the server before this engine drops the database.
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
 
