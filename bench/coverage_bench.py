@@ -127,8 +127,17 @@ def export_calls(sessions) -> dict[str, Callable[[], object]]:
     }
 
 
-# The calls one first view of the page makes: figures, the matrix tab, the charts and the map.
-FIRST_VIEW = ("filter options", "headline", "matrix page 1", "charts by landlord", "map")
+# The page runs the filter choices and the headline figures, then only the open tab's calls.
+VIEW_BASE = ("filter options", "headline")
+TAB_CALLS = {
+    "Matrice": ("matrix page 1",),
+    "Habitats sans rôle": ("missing Gardien",),
+    "Contacts sans rattachement": ("unlinked contacts",),
+    "Rattachements à vérifier": ("links to check",),
+    "Contacts les plus rattachés": ("top contacts",),
+    "Graphiques": ("charts by landlord",),
+    "Carte": ("map",),
+}
 
 
 def time_calls(calls: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
@@ -168,10 +177,14 @@ def run_backend(backend: str, args: argparse.Namespace, dataset: Dataset) -> Non
             print(f"  {name:<28} {statistics.median(values):>10.1f} {max(values):>8.1f}")
         page_names = [name for name in calls if not name.startswith("export")]
         whole = sum(statistics.median(timings[name]) for name in page_names)
-        first = sum(statistics.median(timings[name]) for name in FIRST_VIEW)
-        verdict = "met" if whole < TARGET_PAGE_SECONDS * 1000 else "NOT met"
-        print(f"  {'sum, every page call':<28} {whole:>10.1f}   target < {TARGET_PAGE_SECONDS * 1000:.0f} ms: {verdict}")
-        print(f"  {'sum, first view':<28} {first:>10.1f}")
+        views = {
+            tab: sum(statistics.median(timings[name]) for name in (*VIEW_BASE, *names))
+            for tab, names in TAB_CALLS.items()
+        }
+        slowest = max(views, key=views.get)
+        target = TARGET_PAGE_SECONDS * 1000
+        print(f"  {'sum, every page call':<28} {whole:>10.1f}   under {target:.0f} ms: {whole < target}")
+        print(f"  {'slowest view: ' + slowest:<28} {views[slowest]:>10.1f}   under {target:.0f} ms: {views[slowest] < target}")
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
