@@ -1,4 +1,4 @@
-"""The contact page when someone else saved the contact after it was opened, through AppTest on SQLite."""
+"""The contact page when someone else saved the contact after it was opened, or the database is unreachable, through AppTest on SQLite."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from trackoe.database import create_app_engine, create_session_factory
 from trackoe.permissions import Role
-from trackoe.services import contacts
+from trackoe.errors import DatabaseUnavailableError
+from trackoe.services import auth, contacts
 from trackoe.ui.context import app_context
 from trackoe.validation import ContactInput
 from tests.actors import ADMIN, AGENT
@@ -129,3 +130,26 @@ def test_reapply_after_third_save_reports_again(page_sessions, durand):
     assert "Commune" not in message
     assert contacts.get_contact(page_sessions, AGENT, durand).first_name == "Paul"
     assert at.text_input(key=_key(durand, "first_name")).value == "Pierre"
+
+
+def test_unreachable_database_keeps_typed_values(page_sessions, durand, monkeypatch):
+    at = _open_and_type_first_name(durand, "Pierre")
+
+    def unreachable(*_args, **_kwargs):
+        raise DatabaseUnavailableError()
+
+    with monkeypatch.context() as outage:
+        for module, name in [(auth, "resolve_session"), (contacts, "get_contact"), (contacts, "update_contact")]:
+            outage.setattr(module, name, unreachable)
+        button(at, "Enregistrer").click().run()
+
+    assert not at.exception
+    assert any("injoignable" in message for message in error_texts(at))
+    assert at.text_input(key=_key(durand, "first_name")).value == "Pierre"
+    assert contacts.get_contact(page_sessions, AGENT, durand).first_name == "Paul"
+
+    button(at, "Enregistrer").click().run()
+
+    assert not at.exception
+    assert error_texts(at) == []
+    assert contacts.get_contact(page_sessions, AGENT, durand).first_name == "Pierre"
