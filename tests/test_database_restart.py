@@ -1,13 +1,15 @@
 """The application over PostgreSQL while the server restarts, and while it is down.
 
-These tests restart and stop the local PostgreSQL cluster with pg_ctlcluster, so they run
-only when TRACKOE_TEST_POSTGRES_URL points at a loopback server and pg_ctlcluster is
-installed (bash .ci/run, as root). Every test brings the server back up before it ends.
+These tests restart and stop the local PostgreSQL cluster with pg_ctlcluster. They run only
+when TRACKOE_TEST_POSTGRES_URL points at a loopback server, pg_ctlcluster is installed, and
+the tests run as root or postgres (bash .ci/run runs as root). Every test brings the server
+back up before it ends.
 """
 
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import subprocess
 import time
@@ -47,6 +49,8 @@ if make_url(SERVER_URL).host not in LOOPBACK_HOSTS:
     pytest.skip("Database restart tests skipped: the PostgreSQL server is not on this machine.", allow_module_level=True)
 if PG_CTLCLUSTER is None or not CLUSTERS_DIR.is_dir():
     pytest.skip("Database restart tests skipped: pg_ctlcluster is not installed.", allow_module_level=True)
+if pwd.getpwuid(os.geteuid()).pw_name not in ("root", "postgres"):
+    pytest.skip("Database restart tests skipped: pg_ctlcluster needs root or the postgres user.", allow_module_level=True)
 
 
 def _pg_ctlcluster(action: str) -> None:
