@@ -165,3 +165,30 @@ def test_save_after_failed_links_lands_whole(sessions, engine, monkeypatch):
     assert len(created.links) == 3
     with sessions() as session:
         assert session.scalars(select(Contact.id)).all() == [created.id]
+
+
+def test_save_between_read_and_write_reported(sessions, monkeypatch):
+    created = contacts.create_contact(sessions, AGENT, DURAND)
+    real_apply = contacts._apply
+
+    def apply_after_other_save(contact, data):
+        # The other agent's save commits on its own connection after this save has read the row.
+        monkeypatch.setattr(contacts, "_apply", real_apply)
+        contacts.update_contact(
+            sessions, ADMIN, created.id, dataclasses.replace(DURAND, city="Briançon"), expected_version=created.version
+        )
+        real_apply(contact, data)
+
+    monkeypatch.setattr(contacts, "_apply", apply_after_other_save)
+
+    with pytest.raises(StaleEditError) as raised:
+        contacts.update_contact(
+            sessions, AGENT, created.id, dataclasses.replace(DURAND, first_name="Pierre"),
+            expected_version=created.version, expected_values=_loaded(created),
+        )
+
+    assert raised.value.changed_fields == ("city",)
+    assert raised.value.current_version == created.version + 1
+    stored = contacts.get_contact(sessions, AGENT, created.id)
+    assert stored.first_name == "Paul"
+    assert stored.city == "Briançon"

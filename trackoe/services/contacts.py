@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from trackoe import repository
 from trackoe.errors import ConflictError, NotFoundError, StaleEditError
@@ -275,16 +276,42 @@ def update_contact(
     require(actor, Permission.WRITE_RECORDS)
     data = validate_contact(form)
 
+    try:
+        return _save_over(sessions, actor, contact_id, data, expected_version, expected_values)
+    except ConflictError as error:
+        # Another save committed between this one's read and its UPDATE, whose version check
+        # then matched no row (StaleDataError): report it like a stale form.
+        if expected_version is None or not isinstance(error.__cause__, StaleDataError):
+            raise
+        with transaction(sessions, "update_contact.stale") as session:
+            contact = _load_contact(session, contact_id)
+            raise _stale_edit_error(contact, expected_version, expected_values) from error
+
+
+def _stale_edit_error(
+    contact: Contact, expected_version: int, expected_values: Mapping[str, object] | None
+) -> StaleEditError:
+    current_values = contact_fields(contact)
+    changed = _fields_changed_since(expected_values, current_values)
+    logger.info(
+        "Contact %s changed meanwhile (version %s, form %s, fields %s)",
+        contact.id, contact.version, expected_version, list(changed),
+    )
+    return StaleEditError(contact.id, contact.version, current_values, changed)
+
+
+def _save_over(
+    sessions: Sessions,
+    actor: Actor,
+    contact_id: int,
+    data: ContactData,
+    expected_version: int | None,
+    expected_values: Mapping[str, object] | None,
+) -> ContactDetail:
     with transaction(sessions, "update_contact") as session:
         contact = _load_contact(session, contact_id)
         if expected_version is not None and contact.version != expected_version:
-            current_values = contact_fields(contact)
-            changed = _fields_changed_since(expected_values, current_values)
-            logger.info(
-                "Contact %s changed meanwhile (version %s, form %s, fields %s)",
-                contact_id, contact.version, expected_version, list(changed),
-            )
-            raise StaleEditError(contact_id, contact.version, current_values, changed)
+            raise _stale_edit_error(contact, expected_version, expected_values)
 
         before = contact_fields(contact)
         _apply(contact, data)
