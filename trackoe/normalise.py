@@ -181,7 +181,12 @@ def search_terms(query: str | None) -> list[str]:
 def build_search_text(*parts: object, phones: tuple[str | None, ...] = ()) -> str:
     """Return the normalised text that the search of a record scans: every part's key and every phone's digits."""
     keys = [search_key(part) for part in parts if part]
-    keys.extend(_phone_like_digits(str(part)) for part in parts if part)
+    # A part written like a phone number ("12-14") also gives its digits run together ("1214"),
+    # unless its key is those digits already (a postcode).
+    for part in parts:
+        digits = _phone_like_digits(str(part)) if part else ""
+        if digits and digits != search_key(part):
+            keys.append(digits)
     keys.extend(phone_search_digits(phone) for phone in phones if phone)
     return " ".join(key for key in keys if key)
 
