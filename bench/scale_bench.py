@@ -43,7 +43,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -51,6 +51,8 @@ import pandas as pd
 import psycopg
 from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError as SqlAlchemyOperationalError
+from sqlalchemy.pool import NullPool
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -70,6 +72,7 @@ from search_bench import (  # noqa: E402
     percentile,
 )
 from trackoe.database import create_app_engine, create_session_factory, migrate  # noqa: E402
+from trackoe.errors import DatabaseUnavailableError  # noqa: E402
 from trackoe.models import Contact, ContactLink, Habitat  # noqa: E402
 from trackoe.normalise import search_terms  # noqa: E402
 from trackoe.permissions import Actor, Role  # noqa: E402
@@ -87,8 +90,8 @@ SEED = 20261204
 
 DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
 DATASETTE_REQUIREMENT = "datasette>=0.65,<0.66"
-# Datasette stops a query after 1 s by default and then returns no count; the benchmark
-# lets every query finish so that its times are comparable.
+# Datasette stops a query after 1 s by default and then returns no count. The benchmark
+# lets every query finish, so that its times compare with ours.
 DATASETTE_TIME_LIMIT_MS = 120_000
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -134,7 +137,10 @@ def call_service(function: Callable, sessions, *args):
 
 @dataclass
 class GeneratedData:
-    """What the timing needs to remember of the generated data; the rows themselves are streamed."""
+    """Counts of the generated rows, the big habitat's id and the contacts the queries are drawn from.
+
+    The rows themselves are streamed into the databases and not kept.
+    """
 
     habitat_count: int
     contact_count: int
@@ -222,7 +228,8 @@ def postgres_database(server_url: str, size: int, keep: bool) -> Iterator[str]:
         raise SystemExit(f"--postgres-url must point at a loopback server, not {host!r}")
 
     name = f"bench_scale_{size}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    # A fresh connection for each statement: the server may have been restarted during a long run.
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -231,6 +238,7 @@ def postgres_database(server_url: str, size: int, keep: bool) -> Iterator[str]:
         if keep:
             print(f"  kept PostgreSQL database: {name}")
         else:
+            wait_for_database(server_url)
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -395,6 +403,18 @@ class OurSearch:
         return statements
 
 
+class CappedSearch(OurSearch):
+    """Our service with the count stopped at search_bench.COUNT_LIMIT + 1 matches, the list showing "1 000+" above.
+
+    A prototype for a product decision, not the app: search_bench swaps the repository
+    function in for the duration of each call.
+    """
+
+    def run(self, query: Query) -> SearchResult:
+        with search_bench.code_prototypes({"count-limit"}):
+            return super().run(query)
+
+
 class FloorSearch:
     """The statements our repository emits for a search, replayed through the bare driver.
 
@@ -404,17 +424,27 @@ class FloorSearch:
 
     def __init__(self, database_url: str, ours: OurSearch):
         self.ours = ours
-        url = make_url(database_url)
-        if url.get_backend_name() == "sqlite":
-            self.connection = sqlite3.connect(url.database)
-            self.connection.execute("PRAGMA mmap_size=268435456")
-        else:
-            self.connection = psycopg.connect(
-                host=url.host, port=url.port or 5432, user=url.username, dbname=url.database
-            )
-            self.connection.execute("SET plan_cache_mode = force_custom_plan")
-            self.connection.commit()
+        self.database_url = database_url
+        self.connection = self.connect()
         self.statements: dict[Query, list[tuple[str, object]]] = {}
+
+    def connect(self):
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite":
+            connection = sqlite3.connect(url.database)
+            connection.execute("PRAGMA mmap_size=268435456")
+            return connection
+        connection = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database)
+        connection.execute("SET plan_cache_mode = force_custom_plan")
+        connection.commit()
+        return connection
+
+    def reconnect(self) -> None:
+        try:
+            self.connection.close()
+        except psycopg.Error:
+            pass
+        self.connection = self.connect()
 
     def run(self, query: Query) -> SearchResult:
         if query not in self.statements:
@@ -633,6 +663,50 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
+# --- Resilience to a PostgreSQL restart -------------------------------------------------
+
+# Other work on the machine may restart the shared PostgreSQL server during a long run.
+# A call that loses its connection waits for the server, reconnects and runs again, and
+# only the attempt that succeeded is timed.
+CONNECTION_ERRORS = (SqlAlchemyOperationalError, psycopg.OperationalError, DatabaseUnavailableError)
+SERVER_WAIT_S = 300
+MAX_ATTEMPTS = 3
+
+
+def wait_for_database(database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    deadline = time.monotonic() + SERVER_WAIT_S
+    while True:
+        try:
+            psycopg.connect(
+                host=url.host, port=url.port or 5432, user=url.username, dbname=url.database, connect_timeout=5
+            ).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def run_resilient(result: "BackendResult", database_url: str, function: Callable, *args):
+    """Return (milliseconds, value) of `function(*args)`, run again after a lost database connection."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return timed(function, *args)
+        except CONNECTION_ERRORS as error:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            result.reconnections += 1
+            print(f"  lost the database connection ({type(error).__name__}); waiting for the server to run again")
+            wait_for_database(database_url)
+            owner = getattr(function, "__self__", None)
+            if hasattr(owner, "reconnect"):
+                owner.reconnect()
+    raise AssertionError("unreachable")
+
+
 # --- Measurements ------------------------------------------------------------------------
 
 
@@ -643,14 +717,14 @@ class Timings:
     def add(self, kind: str, milliseconds: float) -> None:
         self.by_kind.setdefault(kind, []).append(milliseconds)
 
-    def all(self) -> list[float]:
-        return [value for values in self.by_kind.values() for value in values]
+    def all(self, exclude: str = "") -> list[float]:
+        return [value for kind, values in self.by_kind.items() if kind != exclude for value in values]
 
     def median(self) -> float:
         return statistics.median(self.all())
 
-    def p95(self) -> float:
-        return percentile(self.all(), 0.95)
+    def p95(self, exclude: str = "") -> float:
+        return percentile(self.all(exclude), 0.95)
 
 
 @dataclass
@@ -670,6 +744,7 @@ class BackendResult:
     browser_ms: list[float] = field(default_factory=list)
     rss_mb: tuple[float, float] | None = None
     signed_in: bool = False
+    reconnections: int = 0
 
 
 def timed(function: Callable, *args) -> tuple[float, object]:
@@ -686,6 +761,8 @@ def check_same(result: BackendResult, label: str, query: Query, expected: Search
     """
     if label == "datasette":
         same = actual.total == expected.total and len(actual.ids) == len(expected.ids)
+    elif label == "capped":
+        same = actual.total == min(expected.total, search_bench.COUNT_LIMIT + 1) and actual.ids == expected.ids
     else:
         same = actual.total == expected.total and actual.ids == expected.ids
     if not same:
@@ -695,23 +772,26 @@ def check_same(result: BackendResult, label: str, query: Query, expected: Search
         )
 
 
-def time_searches(result: BackendResult, methods: dict[str, object], queries: list[Query], runs: int) -> None:
+def time_searches(
+    result: BackendResult, database_url: str, methods: dict[str, object], queries: list[Query], runs: int
+) -> None:
     """Time `runs` searches of each kind with every method, interleaved so the machine's noise falls on all."""
     by_kind = {kind: [query for query in queries if query.kind == kind] for kind in QUERY_KINDS}
 
     # One untimed pass checks that every method returns the same page and count as ours.
     for query in queries:
-        expected = methods["ours"].run(query)
+        _, expected = run_resilient(result, database_url, methods["ours"].run, query)
         for label, method in methods.items():
             if label != "ours":
-                check_same(result, label, query, expected, method.run(query))
+                _, actual = run_resilient(result, database_url, method.run, query)
+                check_same(result, label, query, expected, actual)
 
     labels = list(methods)
     for run in range(runs):
         for kind, kind_queries in by_kind.items():
             query = kind_queries[run % len(kind_queries)]
             for label in labels if run % 2 == 0 else reversed(labels):
-                milliseconds, _ = timed(methods[label].run, query)
+                milliseconds, _ = run_resilient(result, database_url, methods[label].run, query)
                 result.searches.setdefault(label, Timings()).add(kind, milliseconds)
 
 
@@ -726,7 +806,7 @@ def time_naive(result: BackendResult, naive: NaiveSearch, queries: list[Query], 
     for run in range(runs):
         for kind, kind_queries in by_kind.items():
             query = kind_queries[run % len(kind_queries)]
-            read_ms, frame = timed(naive.read)
+            read_ms, frame = run_resilient(result, str(naive.engine.url.render_as_string(hide_password=False)), naive.read)
             filter_ms, _ = timed(naive.filter, frame, query)
             del frame
             result.naive_read_ms.append(read_ms)
@@ -738,7 +818,10 @@ def time_contact_tab(result: BackendResult, sessions, habitat_id: int, runs: int
     rows = call_service(habitat_services.habitat_contacts, sessions, habitat_id)
     result.contact_tab_rows = len(rows)
     for _ in range(runs):
-        milliseconds, _ = timed(call_service, habitat_services.habitat_contacts, sessions, habitat_id)
+        milliseconds, _ = run_resilient(
+            result, sessions.kw["bind"].url.render_as_string(hide_password=False),
+            call_service, habitat_services.habitat_contacts, sessions, habitat_id,
+        )
         result.contact_tab_ms.append(milliseconds)
 
 
@@ -849,6 +932,8 @@ def run_size(size: int, args: argparse.Namespace, work_folder: Path) -> list[Bac
             ours = OurSearch(engine)
             floor = FloorSearch(urls[backend], ours)
             methods: dict[str, object] = {"ours": ours, "floor": floor}
+            if args.capped_count:
+                methods["capped"] = CappedSearch(engine)
             with ExitStack() as backend_stack:
                 backend_stack.callback(floor.close)
                 if backend == "sqlite" and not args.no_datasette:
@@ -856,7 +941,7 @@ def run_size(size: int, args: argparse.Namespace, work_folder: Path) -> list[Bac
                         datasette_server(Path(make_url(urls[backend]).database), work_folder)
                     )
                     methods["datasette"] = DatasetteSearch(base_url)
-                time_searches(result, methods, queries, args.runs)
+                time_searches(result, urls[backend], methods, queries, args.runs)
 
             time_naive(result, NaiveSearch(engine), queries, args.naive_runs, ours)
             time_contact_tab(result, ours.sessions, data.big_habitat_id, args.runs)
@@ -891,7 +976,7 @@ def run_existing(database_url: str, args: argparse.Namespace) -> None:
         ours = OurSearch(engine)
         floor = FloorSearch(database_url, ours)
         try:
-            time_searches(result, {"ours": ours, "floor": floor}, queries, args.runs)
+            time_searches(result, database_url, {"ours": ours, "floor": floor}, queries, args.runs)
         finally:
             floor.close()
         if big_habitat_id is not None:
@@ -928,9 +1013,14 @@ def print_result(result: BackendResult) -> None:
             f"filter {statistics.median(result.naive_filter_ms):.1f} ms (medians)"
         )
 
-    print("  per kind, median ms: " + ", ".join(
-        f"{kind} {statistics.median(result.searches['ours'].by_kind[kind]):.1f}" for kind in QUERY_KINDS
-    ))
+    for label in ("ours", "capped"):
+        if label in result.searches:
+            timings = result.searches[label]
+            print(f"  {label} per kind, median / p95 ms: " + ", ".join(
+                f"{kind} {statistics.median(timings.by_kind[kind]):.1f} / {percentile(timings.by_kind[kind], 0.95):.1f}"
+                for kind in QUERY_KINDS
+            ))
+            print(f"  {label} p95 without two-letter terms: {timings.p95(exclude='two_letters'):.1f} ms")
     ours = result.searches["ours"]
     for label in ("floor", "naive", "datasette"):
         if label not in result.searches:
@@ -977,6 +1067,8 @@ def print_result(result: BackendResult) -> None:
     if result.rss_mb:
         rss, peak = result.rss_mb
         print(f"  Streamlit RSS {rss:.0f} MB, peak {peak:.0f} MB; target < {TARGET_RSS_MB:.0f} MB: {verdict(peak < TARGET_RSS_MB)}")
+    if result.reconnections:
+        print(f"  {result.reconnections} timed calls ran again after the database server restarted")
     for line in result.mismatches[:10]:
         print(f"  MISMATCH {line}")
     if len(result.mismatches) > 10:
@@ -997,6 +1089,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-datasette", action="store_true", help="skip the Datasette reference")
     parser.add_argument("--no-apptest", action="store_true", help="skip the AppTest runs of the list page")
     parser.add_argument("--no-browser", action="store_true", help="skip Chromium and the RSS measure")
+    parser.add_argument(
+        "--capped-count", action="store_true",
+        help=f"also time our search with the count stopped at {search_bench.COUNT_LIMIT + 1} (a prototype)",
+    )
+    parser.add_argument("--json-out", metavar="PATH", default="", help="write every timing to this JSON file")
     parser.add_argument(
         "--existing", metavar="URL", default="",
         help="time only our search and the floor on a database kept with --keep (SQLAlchemy URL), then stop",
@@ -1022,9 +1119,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.runs} searches per kind and method, {len(QUERY_KINDS)} kinds, page size {PAGE_SIZE}"
     )
     work_folder = Path(tempfile.mkdtemp(prefix="bench_scale_"))
+    results: list[BackendResult] = []
     try:
         for size in args.size_list:
-            run_size(size, args, work_folder)
+            results.extend(run_size(size, args, work_folder))
+            if args.json_out:
+                Path(args.json_out).write_text(json.dumps([asdict(result) for result in results], indent=1))
     finally:
         if args.keep:
             print(f"Work folder kept: {work_folder}")
