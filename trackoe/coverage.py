@@ -116,6 +116,17 @@ def active_contact(contact_id) -> ColumnElement[bool]:
     return contact_id.not_in(select(Contact.id).where(Contact.archived_at.is_not(None)))
 
 
+def counted_habitat(habitat_id, filters: CoverageFilters) -> ColumnElement[bool]:
+    """Return the condition that the habitat `habitat_id` is counted under `filters`, without joining `habitat`.
+
+    Without habitat filters this leaves out the few archived habitats, as `active_contact`
+    does for contacts, so the database need not look up every link's habitat.
+    """
+    if not filters.narrows_habitats:
+        return habitat_id.not_in(select(Habitat.id).where(Habitat.archived_at.is_not(None)))
+    return habitat_id.in_(select(Habitat.id).where(*habitat_conditions(filters)))
+
+
 def covering_contacts(roles: Sequence[str], today: dt.date) -> Select:
     """Return a SELECT of (habitat_id, role, contact_id): each contact covering one of `roles` for a habitat.
 
