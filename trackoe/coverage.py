@@ -196,19 +196,24 @@ def headline(session: Session, filters: CoverageFilters, roles: Sequence[str], t
     current link to a counted habitat otherwise.
     """
     conditions = habitat_conditions(filters)
-    counted = select(Habitat.id).where(*conditions)
     habitats, dwellings = session.execute(
         select(func.count(Habitat.id), func.coalesce(func.sum(Habitat.dwelling_count), 0)).where(*conditions)
     ).one()
 
-    simples = session.scalar(
-        select(func.count(Contact.id)).where(
-            Contact.is_multiple.is_(False), Contact.archived_at.is_(None), Contact.habitat_id.in_(counted)
-        )
-    )
+    # One pass over the contacts for both counts of non-archived contacts.
+    simples, every_multiple = session.execute(
+        select(
+            func.count(Contact.id).filter(Contact.is_multiple.is_(False), counted_habitat(Contact.habitat_id, filters)),
+            func.count(Contact.id).filter(Contact.is_multiple.is_(True)),
+        ).where(Contact.archived_at.is_(None))
+    ).one()
     live_links = (
         select(ContactLink.contact_id)
-        .where(current_link_condition(today), active_contact(ContactLink.contact_id), ContactLink.habitat_id.in_(counted))
+        .where(
+            current_link_condition(today),
+            active_contact(ContactLink.contact_id),
+            counted_habitat(ContactLink.habitat_id, filters),
+        )
         .subquery()
     )
     if filters.narrows_habitats:
@@ -217,16 +222,14 @@ def headline(session: Session, filters: CoverageFilters, roles: Sequence[str], t
         ).one()
     else:
         links = session.scalar(select(func.count()).select_from(live_links))
-        multiples = session.scalar(
-            select(func.count(Contact.id)).where(Contact.is_multiple.is_(True), Contact.archived_at.is_(None))
-        )
+        multiples = every_multiple
 
     covered: dict[str, int] = {role: 0 for role in roles}
     if roles:
         pairs = covering_contacts(roles, today).subquery("pairs")
         query = (
             select(pairs.c.role, func.count(distinct(pairs.c.habitat_id)))
-            .where(pairs.c.habitat_id.in_(counted))
+            .where(counted_habitat(pairs.c.habitat_id, filters))
             .group_by(pairs.c.role)
         )
         covered.update({role: count for role, count in session.execute(query)})
