@@ -7,7 +7,9 @@ others wait instead of failing with "database is locked".
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
+import types
 
 import pytest
 from sqlalchemy import func, select
@@ -82,8 +84,11 @@ def test_eight_threads_every_save_lands(writers_database):
     assert _counts(sessions) == (THREAD_COUNT * SAVES_PER_WRITER, THREAD_COUNT * SAVES_PER_WRITER)
 
 
-def test_two_processes_every_save_lands(writers_database):
+def test_two_processes_every_save_lands(writers_database, monkeypatch):
     database_url, sessions, habitat_id = writers_database
+    # An earlier AppTest leaves app.py as sys.modules["__main__"], and a spawned process would
+    # run it again on start; a bare module gives the children nothing to run.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     spawn = multiprocessing.get_context("spawn")
     with spawn.Manager() as manager:
         start = manager.Barrier(PROCESS_COUNT)
