@@ -16,6 +16,7 @@ from trackoe.coverage import (
     CoverageFilters,
     active_contact,
     area_column,
+    counted_habitat,
     covering_contacts,
     habitat_conditions,
     landlord_column,
@@ -43,15 +44,22 @@ def habitats_by_contact_count(session: Session, filters: CoverageFilters, today:
     A habitat's current contacts are its non-archived contacts simples and the distinct
     non-archived contacts multiples currently linked to it, as on its CONTACT tab.
     """
-    counted = select(Habitat.id).where(*habitat_conditions(filters))
     linked = (
         select(ContactLink.habitat_id.label("habitat_id"), func.count(distinct(ContactLink.contact_id)).label("n"))
-        .where(current_link_condition(today), active_contact(ContactLink.contact_id), ContactLink.habitat_id.in_(counted))
+        .where(
+            current_link_condition(today),
+            active_contact(ContactLink.contact_id),
+            counted_habitat(ContactLink.habitat_id, filters),
+        )
         .group_by(ContactLink.habitat_id)
     )
     owned = (
         select(Contact.habitat_id.label("habitat_id"), func.count(Contact.id).label("n"))
-        .where(Contact.is_multiple.is_(False), Contact.archived_at.is_(None), Contact.habitat_id.in_(counted))
+        .where(
+            Contact.is_multiple.is_(False),
+            Contact.archived_at.is_(None),
+            counted_habitat(Contact.habitat_id, filters),
+        )
         .group_by(Contact.habitat_id)
     )
     parts = union_all(linked, owned).subquery("parts")
