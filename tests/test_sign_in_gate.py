@@ -60,7 +60,9 @@ def test_empty_database_offers_first_start(gate_sessions):
 def test_first_start_creates_administrator(gate_sessions):
     at = fill_first_start(run_app(), NEW_PASSWORD, NEW_PASSWORD)
 
+    assert [title.value for title in at.title] == ["Connexion requise"]
     assert "est créé" in at.success[0].value
+    assert not at.error
     assert auth.sign_in(gate_sessions, "admin", NEW_PASSWORD).actor.role is Role.ADMINISTRATEUR
     assert NEW_PASSWORD not in "\n".join(session_state_values(at))
 
@@ -77,6 +79,7 @@ def test_first_start_rejects_bad_password(gate_sessions, password, confirmation,
 
     assert expected in error_texts(at)
     assert accounts.has_any_account(gate_sessions) is False
+    assert [at.text_input[0].value, at.text_input[1].value] == ["admin", "Alice Admin"]
 
 
 def test_first_start_gone_once_an_account_exists(gate_sessions):

@@ -20,7 +20,10 @@ def add_account_commands(commands: argparse._SubParsersAction) -> None:
     """Register the account commands on the main parser's subcommands."""
     admin = commands.add_parser(
         "create-admin",
-        help="Create an administrateur account (the first one, or another when every administrateur is locked out).",
+        help=(
+            "Create an administrateur account: the first one, or another one at any time, since "
+            "whoever runs this command already holds the database."
+        ),
     )
     admin.add_argument("--username", required=True, help="Username to sign in with: 3 to 60 letters, digits, . _ - @.")
     admin.add_argument("--display-name", required=True, help="Name shown in the application and the journal.")
@@ -35,8 +38,17 @@ def _read_password(args: argparse.Namespace) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
 
-    password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
-    if getpass.getpass("Confirmation : ") != password:
+    try:
+        password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
+        confirmation = getpass.getpass("Confirmation : ")
+    except EOFError:
+        print(
+            "Aucun mot de passe saisi : lancez la commande dans un terminal, ou passez le mot de "
+            "passe sur l'entrée standard avec --password-stdin. Rien n'a été créé.",
+            file=sys.stderr,
+        )
+        return None
+    if confirmation != password:
         print("Les deux mots de passe diffèrent : rien n'a été créé.", file=sys.stderr)
         return None
     return password

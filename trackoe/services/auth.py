@@ -26,7 +26,7 @@ MAX_LOCK_SECONDS = 3600
 WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 LOCKED = (
     "Trop de tentatives de connexion échouées pour cet identifiant. "
-    "Réessayez dans {minutes} minute(s)."
+    "Réessayez dans {minutes} {minute_word}."
 )
 
 
@@ -71,7 +71,7 @@ def _check_not_locked(session: Session, key: str, now: dt.datetime) -> None:
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() + 59) // 60)
         logger.info("Sign-in refused: throttled key until %s", locked_until.isoformat())
-        raise AuthenticationError(LOCKED.format(minutes=minutes))
+        raise AuthenticationError(LOCKED.format(minutes=minutes, minute_word="minute" if minutes == 1 else "minutes"))
 
 
 def _record_failure(sessions: Sessions, key: str, now: dt.datetime) -> None:

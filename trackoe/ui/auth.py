@@ -22,6 +22,8 @@ ACTOR_KEY = "auth_actor"
 SIGN_IN_PATH = "/connexion"
 SIGN_OUT_PATH = "/deconnexion"
 FIRST_START_ERRORS_KEY = "auth_first_start_errors"
+FIRST_START_TYPED_KEY = "auth_first_start_typed"
+FIRST_START_DONE_KEY = "auth_first_start_done"
 PASSWORD_ERRORS_KEY = "auth_password_errors"
 
 
@@ -82,7 +84,11 @@ def _sign_in_link(label: str) -> None:
 
 def _show_sign_in_link() -> None:
     st.title("Connexion requise")
-    st.info("Votre session est terminée ou vous n'êtes pas connecté. Connectez-vous pour continuer.")
+    created_username = st.session_state.pop(FIRST_START_DONE_KEY, None)
+    if created_username is not None:
+        st.success(f"Le compte administrateur {md(created_username)} est créé. Connectez-vous avec ce compte.")
+    else:
+        st.info("Votre session est terminée ou vous n'êtes pas connecté. Connectez-vous pour continuer.")
     _sign_in_link("Se connecter")
 
 
@@ -94,10 +100,12 @@ def _show_first_start(context: AppContext) -> None:
     )
     errors: dict[str, str] = st.session_state.get(FIRST_START_ERRORS_KEY, {})
 
+    # The form clears on submit so no password stays in a widget; the names come back as defaults.
+    typed = st.session_state.get(FIRST_START_TYPED_KEY, {})
     with st.form("first_start_form", clear_on_submit=True):
-        username = st.text_input("Identifiant", max_chars=60)
+        username = st.text_input("Identifiant", value=typed.get("username", ""), max_chars=60)
         show_field_error(errors, "username")
-        display_name = st.text_input("Nom affiché", max_chars=120)
+        display_name = st.text_input("Nom affiché", value=typed.get("display_name", ""), max_chars=120)
         show_field_error(errors, "display_name")
         password = st.text_input("Mot de passe (12 caractères au moins)", type="password", max_chars=256)
         show_field_error(errors, "password")
@@ -109,6 +117,7 @@ def _show_first_start(context: AppContext) -> None:
         return
 
     st.session_state[FIRST_START_ERRORS_KEY] = {}
+    st.session_state[FIRST_START_TYPED_KEY] = {"username": username, "display_name": display_name}
     if password != confirmation:
         st.session_state[FIRST_START_ERRORS_KEY] = {"confirmation": "Les deux mots de passe diffèrent."}
         st.rerun()
@@ -123,8 +132,9 @@ def _show_first_start(context: AppContext) -> None:
             st.rerun()
         return
 
-    st.success(f"Le compte administrateur {md(created.username)} est créé. Connectez-vous avec ce compte.")
-    _sign_in_link("Se connecter")
+    st.session_state.pop(FIRST_START_TYPED_KEY, None)
+    st.session_state[FIRST_START_DONE_KEY] = created.username
+    st.rerun()
 
 
 def _show_password_change(context: AppContext, actor: Actor, token: str | None) -> None:
