@@ -49,7 +49,7 @@ def show_password_notice(new_password: NewPassword) -> None:
     st.markdown(f"Mot de passe provisoire du compte **{md(new_password.account.username)}** :")
     st.code(new_password.temporary_password, language=None)
     st.warning(
-        "Notez-le ou copiez-le maintenant (bouton de copie à droite) : il ne sera plus affiché. "
+        "Notez-le ou copiez-le maintenant (bouton de copie en haut à droite du cadre, visible au survol) : il ne sera plus affiché. "
         "La personne devra le changer à sa première connexion."
     )
 
@@ -100,7 +100,8 @@ def accounts_frame(rows: list[AccountRow]) -> pd.DataFrame:
     return frame.rename(columns=ACCOUNT_COLUMNS)
 
 
-def render_create_form() -> None:
+def render_create_form() -> bool:
+    """Draw the creation form; return True when this run created an account."""
     errors: dict[str, str] = st.session_state.get(CREATE_ERRORS_KEY, {})
     with st.form("admin_create_form", clear_on_submit=True):
         username = st.text_input("Identifiant", max_chars=60, key="admin_create_username")
@@ -115,7 +116,7 @@ def render_create_form() -> None:
         submitted = st.form_submit_button("Créer le compte", type="primary")
 
     if not submitted:
-        return
+        return False
 
     st.session_state[CREATE_ERRORS_KEY] = {}
     form = AccountInput(username=username, display_name=display_name, role=role, can_view_portal=can_view_portal)
@@ -127,8 +128,9 @@ def render_create_form() -> None:
     if new_password is None:
         if st.session_state.get(CREATE_ERRORS_KEY):
             st.rerun()
-        return
+        return False
     show_created_account(new_password)
+    return True
 
 
 def render_edit_form(account: AccountRow) -> None:
@@ -178,6 +180,11 @@ def render_edit_form(account: AccountRow) -> None:
         st.rerun()
 
 
+def render_accounts_table(rows: list[AccountRow]) -> None:
+    st.caption(plural(len(rows), "compte", "comptes") + " · " + plural(sum(row.is_active for row in rows), "actif", "actifs"))
+    st.dataframe(accounts_frame(rows), hide_index=True, width="stretch")
+
+
 def render_page() -> None:
     st.title("Administration des comptes")
     flash = st.session_state.pop(FLASH_KEY, None)
@@ -188,15 +195,25 @@ def render_page() -> None:
     if rows is None:
         return
 
-    st.caption(plural(len(rows), "compte", "comptes") + " · " + plural(sum(row.is_active for row in rows), "actif", "actifs"))
-    st.dataframe(accounts_frame(rows), hide_index=True, width="stretch", key="admin_accounts_table")
+    # The table is drawn in a slot, so an account created further down this run can be added to it
+    # without a rerun, which would close the dialog holding the one-time password.
+    table_slot = st.empty()
+    with table_slot.container():
+        render_accounts_table(rows)
 
     with st.expander("Créer un compte", icon=":material/person_add:"):
         st.caption(
             "Un mot de passe provisoire est généré et affiché une seule fois ; "
             "la personne le remplace à sa première connexion."
         )
-        render_create_form()
+        created = render_create_form()
+
+    if created:
+        refreshed = run_action(lambda: accounts.list_accounts(context.sessions, actor), context="admin.list_accounts")
+        if refreshed is not None:
+            rows = refreshed
+            with table_slot.container():
+                render_accounts_table(rows)
 
     st.subheader("Modifier un compte")
     account_by_id = {row.id: row for row in rows}

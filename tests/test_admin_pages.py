@@ -167,7 +167,6 @@ def test_created_account_appears_in_table(app_sessions):  # noqa: F811
     at = open_page(ADMINISTRATION_PAGE)
 
     create_account(at, "bruno", role="lecteur")
-    at.run()
 
     table = at.dataframe[0].value.set_index("Identifiant")
     assert table.loc["bruno", "Rôle"] == "Lecteur"

@@ -182,6 +182,6 @@ def _new_password_dialog(sessions: Sessions, actor: Actor, contact_id: int, acti
     st.success(f"{done} Identifiant : {md(result.access.identifier)}")
     st.code(result.temporary_password, language=None)
     st.warning(
-        "Ce mot de passe provisoire ne sera plus affiché : copiez-le maintenant (bouton à droite) "
+        "Ce mot de passe provisoire ne sera plus affiché : copiez-le maintenant (bouton de copie en haut à droite du cadre, visible au survol) "
         "et transmettez-le au contact. Il devra le changer à sa première connexion."
     )
