@@ -46,7 +46,8 @@ with st.sidebar:
     st.markdown("**Habitats**")
     st.page_link(contacts_list)
     st.page_link(habitats_list)
-    st.page_link(habitats_import)
+    if is_allowed(actor, Permission.WRITE_RECORDS):
+        st.page_link(habitats_import)
     st.markdown("**Pilotage**")
     st.page_link(coverage)
     if is_allowed(actor, Permission.MANAGE_ACCOUNTS):

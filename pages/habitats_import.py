@@ -12,7 +12,7 @@ from trackoe.services import habitat_import
 from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
-from trackoe.ui.text import md
+from trackoe.ui.text import md, plural
 
 # Report lines sent to the browser; the rest are counted, so a 50,000-row report stays small.
 MAX_SHOWN_PROBLEMS = 2_000
@@ -114,7 +114,10 @@ if st.button(label, type="primary", key="habitats_import_button"):
     )
     if result is not None:
         st.success(
-            f"Import terminé : {result.habitats_created} habitats créés, {result.habitats_updated} mis à jour, "
-            f"{result.habitats_unchanged} inchangés ; {result.landlords_created} bailleurs créés ; "
-            f"{result.links_created} rattachements créés, {result.links_ended} terminés."
+            f"Import terminé : {plural(result.habitats_created, 'habitat créé', 'habitats créés')}, "
+            f"{plural(result.habitats_updated, 'mis à jour', 'mis à jour')}, "
+            f"{plural(result.habitats_unchanged, 'inchangé', 'inchangés')} ; "
+            f"{plural(result.landlords_created, 'bailleur créé', 'bailleurs créés')} ; "
+            f"{plural(result.links_created, 'rattachement créé', 'rattachements créés')}, "
+            f"{plural(result.links_ended, 'terminé', 'terminés')}."
         )

@@ -13,7 +13,7 @@ from trackoe.services import journal
 from trackoe.ui.auth import current_actor
 from trackoe.ui.context import app_context
 from trackoe.ui.errors import run_action
-from trackoe.ui.grid import GridColumn, show_grid, show_paging_footer
+from trackoe.ui.grid import GRID_FILTER_HINT_NO_SEARCH, GridColumn, show_grid, show_paging_footer
 from trackoe.ui.history import journal_frame
 from trackoe.ui.routes import CONTACT_ID_PARAM, CONTACT_PAGE, HABITAT_ID_PARAM, HABITAT_PAGE
 from trackoe.ui.text import count_text, filters_digest
@@ -143,7 +143,7 @@ def render_page() -> None:
     if opened_id is not None and opened_id in row_by_id:
         open_record(row_by_id[opened_id])
 
-    show_paging_footer(result, page_key, "entrées")
+    show_paging_footer(result, page_key, "entrées", hint=GRID_FILTER_HINT_NO_SEARCH)
 
 
 if is_allowed(actor, Permission.VIEW_JOURNAL):

@@ -10,7 +10,7 @@ from st_aggrid import AgGrid, DataReturnMode, JsCode
 
 from trackoe.coverage_views import GAP_TEXT, Table
 from trackoe.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, export_file_name, to_csv, to_xlsx
-from trackoe.ui.grid import ACTION_FIELD, GRID_FILTER_HINT, GridColumn, grid_options, show_grid
+from trackoe.ui.grid import ACTION_FIELD, GRID_FILTER_HINT_NO_SEARCH, GridColumn, grid_options, show_grid
 from trackoe.ui.text import count_text
 
 # Same contract as trackoe.ui.grid: only the selected row's id travels back to Python.
@@ -87,7 +87,7 @@ def show_pages(table: Table, page_key: str, rows_label: str) -> None:
     if table.page_count > 1:
         st.caption(f"Page {table.page} sur {table.page_count} · {table.page_size} {rows_label} par page")
         st.pagination(table.page_count, key=page_key)
-    st.caption(GRID_FILTER_HINT)
+    st.caption(GRID_FILTER_HINT_NO_SEARCH)
 
 
 def show_exports(load_all: Callable[[], Table], *, name: str, key: str) -> None:

@@ -16,6 +16,11 @@ GRID_FILTER_HINT = (
     "Les filtres des colonnes (entonnoir) trient et filtrent les lignes de la page affichée ; "
     "la zone de recherche, elle, cherche dans toute la base."
 )
+# For lists filtered by the widgets above the grid rather than by a search box.
+GRID_FILTER_HINT_NO_SEARCH = (
+    "Les filtres des colonnes (entonnoir) trient et filtrent les lignes de la page affichée ; "
+    "les filtres au-dessus du tableau, eux, portent sur toute la base."
+)
 ID_FIELD = "id"
 
 # A click on the action cell selects its row, and only selection changes reach Python.
@@ -130,12 +135,12 @@ def show_grid(frame: pd.DataFrame, columns: list[GridColumn], *, key: str, actio
     return int(selected_id) if selected_id is not None else None
 
 
-def show_paging_footer(result: ResultPage, page_key: str, rows_label: str) -> None:
+def show_paging_footer(result: ResultPage, page_key: str, rows_label: str, *, hint: str = GRID_FILTER_HINT) -> None:
     """Show the page selector of a paged list (when it has several pages) and the column-filter hint."""
     if result.page_count > 1:
         st.caption(f"Page {result.page} sur {result.page_count} · {result.page_size} {rows_label} par page")
         st.pagination(result.page_count, key=page_key, persist_state="session")
-    st.caption(GRID_FILTER_HINT)
+    st.caption(hint)
 
 
 FRENCH_LOCALE = {

@@ -11,6 +11,7 @@ import streamlit as st
 from trackoe.domain import CONTACT_TYPE_LABELS, ContactType
 from trackoe.access_views import JournalRow
 from trackoe.journal import PARIS
+from trackoe.normalise import format_phone
 from trackoe.permissions import ROLE_LABELS, Actor, Role
 from trackoe.services import journal
 from trackoe.services.transaction import Sessions
@@ -64,6 +65,9 @@ HISTORY_COLUMNS = {
 }
 
 
+PHONE_FIELDS = frozenset({"phone_landline", "phone_mobile"})
+
+
 def format_moment(moment: dt.datetime) -> str:
     """Return a stored time as Paris local time, "14/03/2025 09:05", taking a naive time (from SQLite) as UTC."""
     if moment.tzinfo is None:
@@ -81,6 +85,8 @@ def format_value(field: str, value: object, record_type: str = "") -> str:
         return CONTACT_TYPE_LABELS[ContactType(value)]
     if field == "role" and record_type == "account" and value in ROLE_VALUES:
         return ROLE_LABELS[Role(value)]
+    if field in PHONE_FIELDS and isinstance(value, str):
+        return format_phone(value) or value
     if field.endswith("_date") and isinstance(value, str):
         try:
             return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
