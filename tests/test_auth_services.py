@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 
 import pytest
 from sqlalchemy import inspect, text
@@ -262,3 +263,36 @@ def test_no_clear_password_in_database_or_logs(sessions, engine, caplog):
         assert secret not in stored
         assert secret not in logged
     assert stored.count("$argon2id$") == 2
+
+
+def test_parallel_failures_stop_counting_at_lock(sessions, admin_account):
+    attempts = 12
+    start = threading.Barrier(attempts)
+    messages: list[str] = []
+
+    def attempt() -> None:
+        start.wait()
+        try:
+            auth.sign_in(sessions, "alice", "wrong-password-123", now=START)
+        except AuthenticationError as error:
+            messages.append(error.message)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert messages.count(auth.WRONG_CREDENTIALS) == 5
+    assert len(messages) == attempts
+    with pytest.raises(AuthenticationError) as raised:
+        auth.sign_in(sessions, "alice", PASSWORD, now=START + dt.timedelta(seconds=1))
+    assert "Trop de tentatives" in raised.value.message
+
+
+@pytest.mark.parametrize("username", ["ali\x00ce", "\x00", "alice\x07"])
+def test_control_characters_in_username_fail_cleanly(sessions, admin_account, username):
+    with pytest.raises(AuthenticationError) as raised:
+        auth.sign_in(sessions, username, "wrong-password-123")
+
+    assert raised.value.message == auth.WRONG_CREDENTIALS

@@ -6,11 +6,14 @@ import datetime as dt
 import logging
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from trackoe.access_models import SignInThrottle, StaffSession, StaffUser
 from trackoe.access_views import SignedIn
 from trackoe.errors import AuthenticationError, ValidationError
+from trackoe.normalise import clean_line
 from trackoe.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from trackoe.permissions import Actor, Role
 from trackoe.services.transaction import Sessions, transaction
@@ -65,25 +68,60 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-def _check_not_locked(session: Session, key: str, now: dt.datetime) -> None:
-    throttle = session.get(SignInThrottle, key)
-    locked_until = _aware(throttle.locked_until) if throttle is not None else None
-    if locked_until is not None and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() + 59) // 60)
-        logger.info("Sign-in refused: throttled key until %s", locked_until.isoformat())
-        raise AuthenticationError(LOCKED.format(minutes=minutes, minute_word="minute" if minutes == 1 else "minutes"))
+def _locked_throttle(session: Session, key: str) -> SignInThrottle:
+    """Return the throttle row of `key`, created when missing, locked until the transaction ends.
+
+    The insert comes first in the transaction: it takes SQLite's write lock at once, and on
+    PostgreSQL the row lock follows. So attempts on one username run one after another and
+    none can verify a password between another's check and its count of the failure.
+    """
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    session.execute(insert(SignInThrottle).values(username_key=key, failed_count=0).on_conflict_do_nothing())
+    return session.scalars(select(SignInThrottle).where(SignInThrottle.username_key == key).with_for_update()).one()
 
 
-def _record_failure(sessions: Sessions, key: str, now: dt.datetime) -> None:
-    with transaction(sessions, "sign_in.failure") as session:
-        throttle = session.get(SignInThrottle, key, with_for_update=True)
-        if throttle is None:
-            throttle = SignInThrottle(username_key=key, failed_count=0)
-            session.add(throttle)
-        throttle.failed_count += 1
-        delay = lock_delay(throttle.failed_count)
-        throttle.locked_until = now + delay if delay else None
-        logger.info("Sign-in failed (%s failures in a row for this key)", throttle.failed_count)
+def _locked_message(throttle: SignInThrottle, now: dt.datetime) -> str | None:
+    locked_until = _aware(throttle.locked_until)
+    if locked_until is None or locked_until <= now:
+        return None
+    minutes = max(1, int((locked_until - now).total_seconds() + 59) // 60)
+    logger.info("Sign-in refused: throttled key until %s", locked_until.isoformat())
+    return LOCKED.format(minutes=minutes, minute_word="minute" if minutes == 1 else "minutes")
+
+
+def _count_failure(throttle: SignInThrottle, now: dt.datetime) -> None:
+    throttle.failed_count += 1
+    delay = lock_delay(throttle.failed_count)
+    throttle.locked_until = now + delay if delay else None
+    logger.info("Sign-in failed (%s failures in a row for this key)", throttle.failed_count)
+
+
+def _attempt(session: Session, key: str, password: str, now: dt.datetime, lifetime: dt.timedelta) -> SignedIn | str:
+    """Run one sign-in attempt under the throttle lock; return the session opened or the French refusal."""
+    throttle = _locked_throttle(session, key)
+    refusal = _locked_message(throttle, now)
+    if refusal is not None:
+        return refusal
+
+    user = session.scalar(select(StaffUser).where(StaffUser.username_key == key))
+    matches = verify_password(user.password_hash if user is not None else DUMMY_HASH, password)
+    if user is None or not matches or not user.is_active:
+        _count_failure(throttle, now)
+        return WRONG_CREDENTIALS
+
+    session.delete(throttle)
+    # A Core UPDATE leaves the account's version alone, so signing in never makes an
+    # administrateur's open edit of the account stale.
+    session.execute(update(StaffUser).where(StaffUser.id == user.id).values(last_sign_in_at=now))
+    token = new_token()
+    session.add(StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime))
+    logger.info("User %s signed in", user.id)
+    return SignedIn(
+        token=token,
+        actor=actor_of(user),
+        must_change_password=user.must_change_password,
+        expires_at=now + lifetime,
+    )
 
 
 def sign_in(
@@ -98,39 +136,19 @@ def sign_in(
 
     Raise AuthenticationError with the same message for an unknown username, a wrong
     password and a disabled account. From the 5th failure in a row on one username, further
-    attempts are refused for a delay that doubles each time, even with the right password.
+    attempts are refused for a delay that doubles each time, even with the right password;
+    attempts refused that way are not counted.
     """
     now = now or _now()
-    key = username_key(username)[:60]
+    # Control characters (NUL among them) cannot be stored by PostgreSQL and no username has them.
+    key = username_key(clean_line(username) or "")[:60]
 
-    with transaction(sessions, "sign_in.check") as session:
-        _check_not_locked(session, key, now)
-        user = session.scalar(select(StaffUser).where(StaffUser.username_key == key))
+    with transaction(sessions, "sign_in") as session:
+        outcome = _attempt(session, key, password, now, lifetime)
 
-    matches = verify_password(user.password_hash if user is not None else DUMMY_HASH, password)
-    if user is None or not matches or not user.is_active:
-        _record_failure(sessions, key, now)
-        raise AuthenticationError(WRONG_CREDENTIALS)
-
-    token = new_token()
-    with transaction(sessions, "sign_in.open_session") as session:
-        throttle = session.get(SignInThrottle, key)
-        if throttle is not None:
-            session.delete(throttle)
-        # A Core UPDATE leaves the account's version alone, so signing in never makes an
-        # administrateur's open edit of the account stale.
-        session.execute(update(StaffUser).where(StaffUser.id == user.id).values(last_sign_in_at=now))
-        account = session.get(StaffUser, user.id)
-        session.add(
-            StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime)
-        )
-        logger.info("User %s signed in", user.id)
-        return SignedIn(
-            token=token,
-            actor=actor_of(account),
-            must_change_password=account.must_change_password,
-            expires_at=now + lifetime,
-        )
+    if isinstance(outcome, str):
+        raise AuthenticationError(outcome)
+    return outcome
 
 
 def _live_session(session: Session, token: str, now: dt.datetime) -> tuple[StaffSession, StaffUser] | None:
