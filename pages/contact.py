@@ -194,8 +194,12 @@ def render_archive_button(contact_id: int, is_archived: bool) -> None:
             context="contact.archive",
         )
         if changed is not None:
-            # Archiving bumps the version; the form keeps what the user typed and saves over the new one.
-            st.session_state[f"contact_{contact_id}_loaded_version"] = changed.version
+            # Archiving bumps the version by one. When that is the only change since the form was
+            # loaded, the form may save over the new version; otherwise someone else saved in
+            # between, and the old version makes the next save report their changes.
+            loaded_key = f"contact_{contact_id}_loaded_version"
+            if st.session_state.get(loaded_key) in (changed.version - 1, changed.version):
+                st.session_state[loaded_key] = changed.version
             st.session_state[FLASH_KEY] = "Le contact a été archivé." if target_archived else "Le contact a été restauré."
             st.rerun()
 

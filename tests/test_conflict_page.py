@@ -73,6 +73,27 @@ def test_stale_save_lists_other_changes(page_sessions, durand):
     assert values_of(at.success) == []
 
 
+@pytest.mark.parametrize("others_saved_first", [True, False])
+def test_archive_then_save_keeps_others_edit(page_sessions, durand, others_saved_first):
+    at = _open_and_type_first_name(durand, "Pierre")
+    if others_saved_first:
+        _save_elsewhere(page_sessions, durand, city="Briançon")
+
+    at = button(at, "Archiver le contact").click().run()
+    at.text_input(key=_key(durand, "first_name")).input("Pierre")
+    button(at, "Enregistrer").click().run()
+
+    stored = contacts.get_contact(page_sessions, ADMIN, durand)
+    assert stored.is_archived
+    if others_saved_first:
+        assert stored.city == "Briançon"
+        assert stored.first_name == "Paul"
+        assert any("Commune : Briançon" in message for message in error_texts(at))
+    else:
+        assert stored.first_name == "Pierre"
+        assert error_texts(at) == []
+
+
 def test_stale_save_keeps_typed_values(page_sessions, durand):
     at = _open_and_type_first_name(durand, "Pierre")
     _save_elsewhere(page_sessions, durand, city="Briançon")
