@@ -128,6 +128,34 @@ def test_top_contacts(sessions, ids):
     assert (len(first_page.rows), first_page.total) == (2, 5)
 
 
+def test_top_contacts_second_page(sessions, ids):
+    table = coverage_lists.top_contacts(sessions, READER, CoverageFilters(), page=2, page_size=2)
+
+    assert [(row.full_name or row.company_name, row.habitat_count) for row in table.rows] == [
+        ("DUPONT Jean", 1), ("Net Plus", 1),
+    ]
+    assert table.total == 5
+
+
+def test_top_contacts_landlord_filter(sessions, ids):
+    table = coverage_lists.top_contacts(sessions, READER, PARIS_HABITAT, page=None)
+
+    assert [(row.company_name or row.full_name, row.habitat_count) for row in table.rows] == [
+        ("Paris Habitat", 2), ("DUPONT Jean", 1), ("Net Plus", 1), ("Propreté Express", 1),
+    ]
+    assert table.total == 4
+
+
+def test_contact_lists_past_last_page(sessions, ids):
+    top = coverage_lists.top_contacts(sessions, READER, CoverageFilters(), page=4, page_size=2)
+    unlinked = coverage_lists.unlinked_contacts(sessions, READER, page=3, page_size=1)
+
+    assert top.rows == []
+    assert top.total == 5
+    assert unlinked.rows == []
+    assert unlinked.total == 2
+
+
 def test_charts(sessions, ids):
     charts = coverage.charts(sessions, READER, CoverageFilters(), "landlord")
 
