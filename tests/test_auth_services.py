@@ -296,3 +296,27 @@ def test_control_characters_in_username_fail_cleanly(sessions, admin_account, us
         auth.sign_in(sessions, username, "wrong-password-123")
 
     assert raised.value.message == auth.WRONG_CREDENTIALS
+
+
+def test_simultaneous_first_starts_create_one_administrator(sessions, engine):
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def first_start(username: str) -> None:
+        start.wait()
+        try:
+            accounts.create_first_administrator(sessions, username, username.capitalize(), PASSWORD)
+            outcomes.append("created")
+        except ConflictError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=first_start, args=(name,)) for name in ("premier.a", "premier.b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    with engine.connect() as connection:
+        account_count = connection.scalar(text("SELECT count(*) FROM staff_user"))
+    assert sorted(outcomes) == ["created", "refused"]
+    assert account_count == 1

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from trackoe.access_models import StaffUser
+from trackoe.access_models import AppSetting, StaffUser
 from trackoe.access_views import AccountInput, AccountRow, NewPassword
 from trackoe.errors import ConflictError, NotFoundError, ValidationError
 from trackoe.journal import AuditAction, changed_fields, record_event
@@ -20,6 +20,12 @@ from trackoe.services.transaction import Sessions, transaction
 logger = logging.getLogger(__name__)
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{2,59}")
+
+FIRST_ADMINISTRATOR_SETTING = "auth.first_administrator"
+FIRST_ADMINISTRATOR_EXISTS = (
+    "Un compte existe déjà : le premier administrateur ne peut être créé qu'une fois. "
+    "Connectez-vous, ou demandez un compte à un administrateur."
+)
 
 # The command line and the first-start screen act as this actor in the journal.
 SYSTEM_ACTOR = Actor(user_id=0, username="système", display_name="Système", role=Role.ADMINISTRATEUR)
@@ -117,12 +123,24 @@ def create_administrator(
     if problem is not None:
         raise ValidationError({"password": problem})
 
+    try:
+        return _insert_administrator(sessions, username, display_name, password, first_only)
+    except ConflictError as error:
+        if first_only:
+            # Two first-start forms sent at once: the second hits the marker row's key.
+            raise ConflictError(FIRST_ADMINISTRATOR_EXISTS) from error
+        raise
+
+
+def _insert_administrator(sessions: Sessions, username: str, display_name: str, password: str, first_only: bool) -> AccountRow:
     with transaction(sessions, "create_administrator") as session:
-        if first_only and (session.scalar(select(func.count()).select_from(StaffUser)) or 0) > 0:
-            raise ConflictError(
-                "Un compte existe déjà : le premier administrateur ne peut être créé qu'une fois. "
-                "Connectez-vous, ou demandez un compte à un administrateur."
-            )
+        if first_only:
+            # The marker insert comes first: it takes SQLite's write lock at once, and its
+            # primary key lets one of two simultaneous first-start forms through.
+            session.add(AppSetting(key=FIRST_ADMINISTRATOR_SETTING, value=username))
+            session.flush()
+            if (session.scalar(select(func.count()).select_from(StaffUser)) or 0) > 0:
+                raise ConflictError(FIRST_ADMINISTRATOR_EXISTS)
 
         user = _insert_account(
             session, username, display_name, Role.ADMINISTRATEUR, hash_password(password), can_view_portal=True
