@@ -24,6 +24,7 @@ CREATE_ERRORS_KEY = "admin_create_errors"
 EDIT_ERRORS_KEY = "admin_edit_errors"
 # Id of the account whose password-reset dialog is open, kept while the dialog's buttons rerun the page.
 RESET_DIALOG_OPEN = "admin_reset_dialog_open"
+JUST_CREATED_KEY = "admin_just_created"
 ROLE_OPTIONS = [role.value for role in Role]
 PORTAL_SETTING_LABEL = "Voir les identifiants de l'espace Infinitri"
 PORTAL_SETTING_HELP = "Sans effet pour un lecteur, qui ne voit jamais ces identifiants."
@@ -115,7 +116,17 @@ def render_create_form() -> bool:
         can_view_portal = st.checkbox(PORTAL_SETTING_LABEL, key="admin_create_portal", help=PORTAL_SETTING_HELP)
         submitted = st.form_submit_button("Créer le compte", type="primary")
 
+    # Set by a creation and read by the next run only: a double click sends the cleared form
+    # again, and that run replaces the dialog that showed the password.
+    just_created = st.session_state.pop(JUST_CREATED_KEY, None)
     if not submitted:
+        return False
+
+    if just_created is not None and not username.strip() and not display_name.strip():
+        st.warning(
+            f"Le compte « {md(just_created)} » vient d'être créé. Si son mot de passe provisoire ne "
+            "s'est pas affiché (double clic), réinitialisez-le depuis « Modifier un compte »."
+        )
         return False
 
     st.session_state[CREATE_ERRORS_KEY] = {}
@@ -129,6 +140,7 @@ def render_create_form() -> bool:
         if st.session_state.get(CREATE_ERRORS_KEY):
             st.rerun()
         return False
+    st.session_state[JUST_CREATED_KEY] = new_password.account.username
     show_created_account(new_password)
     return True
 

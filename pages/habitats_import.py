@@ -80,7 +80,8 @@ def problem_frame(report: ImportReport) -> pd.DataFrame:
 
 rejected_rows = len({line for line, _message in report.errors})
 st.markdown(
-    f"**{report.rows_read}** lignes lues : **{report.rows_valid}** valides, **{rejected_rows}** en erreur."
+    f"{plural(report.rows_read, 'ligne lue', 'lignes lues')} : "
+    f"{plural(report.rows_valid, 'valide', 'valides')}, {rejected_rows} en erreur."
     if not report.rejected
     else "Le fichier ne peut pas être importé tel quel : corrigez les erreurs ci-dessous, puis déposez-le de nouveau."
 )
