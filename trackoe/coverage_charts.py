@@ -44,12 +44,16 @@ def habitats_by_contact_count(session: Session, filters: CoverageFilters, today:
     A habitat's current contacts are its non-archived contacts simples and the distinct
     non-archived contacts multiples currently linked to it, as on its CONTACT tab.
     """
+    # The outer join below keeps only the counted habitats, so without habitat filters the
+    # inner counts skip the per-row habitat check. A filter still narrows them early.
+    scope = [counted_habitat(ContactLink.habitat_id, filters)] if filters.narrows_habitats else []
+    owned_scope = [counted_habitat(Contact.habitat_id, filters)] if filters.narrows_habitats else []
     linked = (
         select(ContactLink.habitat_id.label("habitat_id"), func.count(distinct(ContactLink.contact_id)).label("n"))
         .where(
             current_link_condition(today),
             active_contact(ContactLink.contact_id),
-            counted_habitat(ContactLink.habitat_id, filters),
+            *scope,
         )
         .group_by(ContactLink.habitat_id)
     )
@@ -58,7 +62,7 @@ def habitats_by_contact_count(session: Session, filters: CoverageFilters, today:
         .where(
             Contact.is_multiple.is_(False),
             Contact.archived_at.is_(None),
-            counted_habitat(Contact.habitat_id, filters),
+            *owned_scope,
         )
         .group_by(Contact.habitat_id)
     )
