@@ -46,14 +46,14 @@ def habitats_by_contact_count(session: Session, filters: CoverageFilters, today:
     """
     # The outer join below keeps only the counted habitats, so without habitat filters the
     # inner counts skip the per-row habitat check. A filter still narrows them early.
-    scope = [counted_habitat(ContactLink.habitat_id, filters)] if filters.narrows_habitats else []
+    linked_scope = [counted_habitat(ContactLink.habitat_id, filters)] if filters.narrows_habitats else []
     owned_scope = [counted_habitat(Contact.habitat_id, filters)] if filters.narrows_habitats else []
     linked = (
         select(ContactLink.habitat_id.label("habitat_id"), func.count(distinct(ContactLink.contact_id)).label("n"))
         .where(
             current_link_condition(today),
             active_contact(ContactLink.contact_id),
-            *scope,
+            *linked_scope,
         )
         .group_by(ContactLink.habitat_id)
     )
