@@ -101,7 +101,7 @@ def _place_condition(place: str, today: dt.date) -> ColumnElement[bool] | None:
 
 
 def _not_archived_condition(session: Session) -> ColumnElement[bool]:
-    """Return the condition of a contact not archived, worded on SQLite so its planner knows most contacts match."""
+    """Return the condition of a contact not archived, worded on SQLite so that its planner expects most contacts to match."""
     condition = Contact.archived_at.is_(None)
     if session.get_bind().dialect.name != "sqlite":
         return condition
