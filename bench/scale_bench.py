@@ -542,14 +542,14 @@ def wait_for_http(url: str, process: subprocess.Popen, log_path: Path, timeout_s
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}; log: {log_path.read_text()[-2000:]}")
+            raise RuntimeError(f"the server for {url} exited with code {process.returncode}; log: {log_path.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {timeout_s} s; log: {log_path.read_text()[-2000:]}")
+    raise RuntimeError(f"{url} did not respond within {timeout_s} s; log: {log_path.read_text()[-2000:]}")
 
 
 def ensure_datasette() -> Path:
@@ -947,7 +947,8 @@ def run_size(size: int, args: argparse.Namespace, work_folder: Path) -> list[Bac
                     methods["datasette"] = DatasetteSearch(base_url)
                 time_searches(result, urls[backend], methods, queries, args.runs)
 
-            time_naive(result, NaiveSearch(engine), queries, args.naive_runs, ours)
+            if args.naive_runs > 0:
+                time_naive(result, NaiveSearch(engine), queries, args.naive_runs, ours)
             time_contact_tab(result, ours.sessions, data.big_habitat_id, args.runs)
 
             token = None
@@ -1088,7 +1089,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="SQLAlchemy URL of a loopback PostgreSQL server")
     parser.add_argument("--runs", type=int, default=50, help="timed searches per query kind and method (default 50)")
-    parser.add_argument("--naive-runs", type=int, default=2, help="timed naive searches per query kind (default 2)")
+    parser.add_argument("--naive-runs", type=int, default=2, help="timed naive searches per query kind, 0 to skip them (default 2)")
     parser.add_argument("--page-runs", type=int, default=5, help="timed AppTest runs and browser opens (default 5)")
     parser.add_argument("--seed", type=int, default=SEED, help="seed of the data and query generator")
     parser.add_argument("--keep", action="store_true", help="keep the databases and print where they are")
