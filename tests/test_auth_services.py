@@ -80,7 +80,7 @@ def test_fifth_failure_locks_even_the_right_password(sessions, admin_account):
     assert "alice" not in raised.value.message.lower()
 
 
-def test_lock_ends_after_its_delay_and_success_resets_count(sessions, admin_account):
+def test_lock_ends_after_delay(sessions, admin_account):
     for attempt in range(5):
         fail(sessions, "alice", START + dt.timedelta(seconds=attempt))
     after_lock = START + dt.timedelta(seconds=4 + 31)

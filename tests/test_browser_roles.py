@@ -128,3 +128,17 @@ def test_portal_password_shown_once_and_journalled(open_as, served):
     row.wait_for()
     assert "agent" in row.inner_text()
     assert password not in journal.content()
+
+
+def test_sign_out_from_sidebar_ends_session(open_as, served):
+    url, contact_id = served
+    page = open_as("lecteur", f"/contact?contact_id={contact_id}")
+
+    page.get_by_role("link", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url("**/connexion?deconnecte=1")
+    page.goto(f"{url}/contact?contact_id={contact_id}")
+
+    page.wait_for_url("**/connexion?next=**")
+    assert page.get_by_text("Vous êtes déconnecté.").count() == 0
+    assert page.get_by_role("button", name="Se connecter").count() == 1

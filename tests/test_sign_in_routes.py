@@ -142,7 +142,7 @@ def test_sign_out_revokes_copied_cookie(client, context, agent):
     sign_in(client)
     copied = client.cookies[COOKIE_NAME]
 
-    response = client.get("/deconnexion")
+    response = client.post("/deconnexion")
     client.cookies.set(COOKIE_NAME, copied)
     after = client.get("/", headers=HTML)
 
@@ -178,3 +178,24 @@ def test_health_reports_database(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_sign_out_by_get_only_asks(client, context, agent):
+    sign_in(client)
+    token = unsign(context.cookie_secret, client.cookies[COOKIE_NAME])
+
+    response = client.get("/deconnexion")
+
+    assert response.status_code == 200
+    assert 'method="post" action="/deconnexion"' in response.text
+    assert auth.resolve_session(context.sessions, token) is not None
+
+
+def test_sign_out_from_other_origin_is_rejected(client, context, agent):
+    sign_in(client)
+    token = unsign(context.cookie_secret, client.cookies[COOKIE_NAME])
+
+    response = client.post("/deconnexion", headers={"origin": "https://evil.example"})
+
+    assert response.status_code == 403
+    assert auth.resolve_session(context.sessions, token) is not None

@@ -36,7 +36,7 @@ class AccountRow:
 
 @dataclass(frozen=True)
 class AccountInput:
-    """What the administration form sends to create or edit an account."""
+    """Input of the administration form that creates or edits an account."""
 
     username: str
     display_name: str

@@ -18,7 +18,7 @@ from trackoe.permissions import Actor
 
 
 class AuditAction(enum.StrEnum):
-    """What a journal entry records; the value is stored, the label is shown."""
+    """Action a journal entry records; the value is stored, the label is shown."""
 
     CREATE = "create"
     UPDATE = "update"

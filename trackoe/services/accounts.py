@@ -115,8 +115,8 @@ def create_administrator(
 ) -> AccountRow:
     """Create an administrateur with the password chosen by the person at the keyboard.
 
-    The server's command line calls it with `first_only=False`, since whoever runs it already
-    holds the database; the first-start screen passes True.
+    The server's command line calls it with `first_only=False`, because its user already has
+    access to the database. The first-start screen passes True.
     """
     username, display_name, _role = validate_account(AccountInput(username, display_name, Role.ADMINISTRATEUR.value))
     problem = password_problem(password, username=username)

@@ -85,7 +85,7 @@ def _locked_message(throttle: SignInThrottle, now: dt.datetime) -> str | None:
     if locked_until is None or locked_until <= now:
         return None
     minutes = max(1, int((locked_until - now).total_seconds() + 59) // 60)
-    logger.info("Sign-in refused: throttled key until %s", locked_until.isoformat())
+    logger.info("Sign-in rejected: username locked until %s", locked_until.isoformat())
     return LOCKED.format(minutes=minutes, minute_word="minute" if minutes == 1 else "minutes")
 
 
@@ -136,8 +136,8 @@ def sign_in(
 
     Raise AuthenticationError with the same message for an unknown username, a wrong
     password and a disabled account. From the 5th failure in a row on one username, further
-    attempts are refused for a delay that doubles each time, even with the right password;
-    attempts refused that way are not counted.
+    attempts are refused for a delay that doubles each time, even with the right password.
+    Attempts refused that way are not counted.
     """
     now = now or _now()
     # Control characters (NUL among them) cannot be stored by PostgreSQL and no username has them.

@@ -172,7 +172,7 @@ def show_account_menu(actor: Actor) -> None:
     """Show who is signed in, with the sign-out link, in the sidebar.
 
     Sign-out is a link to the sign-out route rather than a button, because only an HTTP
-    response can delete the HTTP-only cookie; the route also revokes the session on the server.
+    response can delete the HTTP-only cookie. The route also revokes the session on the server.
     """
     st.caption(f"Connecté : {md(actor.display_name)} · {actor.role.label}")
     st.markdown(f'<a href="{SIGN_OUT_PATH}" target="_self">Se déconnecter</a>', unsafe_allow_html=True)

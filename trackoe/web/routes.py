@@ -18,7 +18,7 @@ from trackoe.bootstrap import AppContext
 from trackoe.errors import AuthenticationError, TrackoeError
 from trackoe.services import accounts, auth
 from trackoe.session_tokens import COOKIE_NAME, sign, unsign
-from trackoe.web.sign_in_page import sign_in_html
+from trackoe.web.sign_in_page import sign_in_html, sign_out_html
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,15 @@ def build_routes(provide_context: ContextProvider) -> list[Route]:
         )
         return response
 
+    async def sign_out_form(request: Request) -> Response:
+        # A GET only asks: signing out on a GET would let any other site sign users out with a link.
+        return HTMLResponse(sign_out_html())
+
     async def sign_out(request: Request) -> Response:
+        if not _same_origin(request):
+            logger.warning("Sign-out form posted from another origin rejected")
+            return HTMLResponse(sign_out_html(error="Requête refusée."), status_code=403)
+
         try:
             context = await run_in_threadpool(provide_context)
             token = unsign(context.cookie_secret, request.cookies.get(COOKIE_NAME))
@@ -137,7 +145,8 @@ def build_routes(provide_context: ContextProvider) -> list[Route]:
     return [
         Route(SIGN_IN_PATH, sign_in_form, methods=["GET"]),
         Route(SIGN_IN_PATH, sign_in_submit, methods=["POST"]),
-        Route(SIGN_OUT_PATH, sign_out, methods=["GET", "POST"]),
+        Route(SIGN_OUT_PATH, sign_out_form, methods=["GET"]),
+        Route(SIGN_OUT_PATH, sign_out, methods=["POST"]),
         Route(HEALTH_PATH, health, methods=["GET"]),
     ]
 

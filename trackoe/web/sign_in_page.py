@@ -1,15 +1,15 @@
-"""The HTML of the sign-in page; every value placed in it is escaped."""
+"""The HTML of the sign-in and sign-out pages; every value placed in them is escaped."""
 
 from __future__ import annotations
 
 import html
 
-_PAGE = """<!doctype html>
+_HEAD = """<!doctype html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Connexion · TRACKOE Contacts multiples</title>
+<title>{title} · TRACKOE Contacts multiples</title>
 <style>
 body {{ font-family: system-ui, sans-serif; background: #f4f6f8; margin: 0; }}
 main {{ max-width: 380px; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: 8px;
@@ -24,7 +24,9 @@ button {{ margin-top: 1.5rem; width: 100%; padding: .7rem; font-size: 1rem; back
 .info {{ background: #e8f1fb; color: #0b3d6e; padding: .7rem; border-radius: 4px; }}
 </style>
 </head>
-<body>
+"""
+
+_SIGN_IN_BODY = """<body>
 <main>
 <h1>👥 TRACKOE · Connexion</h1>
 {message}
@@ -49,8 +51,29 @@ def sign_in_html(*, next_path: str = "/", username: str = "", error: str = "", i
         message = f'<p class="error" role="alert">{html.escape(error)}</p>'
     elif info:
         message = f'<p class="info">{html.escape(info)}</p>'
-    return _PAGE.format(
+    return _HEAD.format(title="Connexion") + _SIGN_IN_BODY.format(
         message=message,
         next_path=html.escape(next_path, quote=True),
         username=html.escape(username, quote=True),
     )
+
+
+_SIGN_OUT_BODY = """<body>
+<main>
+<h1>👥 TRACKOE · Déconnexion</h1>
+{message}
+<p>Voulez-vous vous déconnecter ? Votre session sera fermée sur ce poste comme sur le serveur.</p>
+<form method="post" action="/deconnexion">
+<button type="submit">Se déconnecter</button>
+</form>
+<p><a href="/">Annuler et revenir à l'application</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def sign_out_html(*, error: str = "") -> str:
+    """Return the page that confirms sign-out with a POST form, with an optional error message."""
+    message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    return _HEAD.format(title="Déconnexion") + _SIGN_OUT_BODY.format(message=message)
