@@ -13,6 +13,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from trackoe.database import create_app_engine, create_session_factory, migrate
+from trackoe.permissions import Role
+from trackoe.ui.context import app_context
+from tests.browser_support import CHROMIUM_LAUNCH_ARGS
+from tests.pages_support import clear_default_token, sign_in_as
 
 POSTGRES_URL_VARIABLE = "TRACKOE_TEST_POSTGRES_URL"
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -109,3 +113,33 @@ def sqlite_url(tmp_path, sqlite_template) -> str:
     path = tmp_path / "trackoe-sqlite-only.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Launch Debian's Chromium, never a downloaded browser, with the flags this machine needs (pytest-playwright)."""
+    return CHROMIUM_LAUNCH_ARGS
+
+
+@pytest.fixture
+def app_sessions(sqlite_url, monkeypatch) -> Iterator:
+    """Point the application at an empty migrated SQLite file and return a session factory over it, nobody signed in."""
+    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
+    # The application context is cached per process, so a new database needs a new context.
+    app_context.clear()
+    clear_default_token()
+    engine = create_app_engine(sqlite_url)
+
+    yield create_session_factory(engine)
+
+    clear_default_token()
+    app_context.clear()
+    engine.dispose()
+
+
+@pytest.fixture
+def page_sessions(app_sessions):
+    """Return `app_sessions` with an agent signed in, as open_page's default user."""
+    sign_in_as(app_sessions, Role.AGENT)
+    return app_sessions

@@ -40,6 +40,11 @@ TEST_PASSWORD = "Mot-de-passe-de-test-42"
 _default_token: list[str | None] = [None]
 
 
+def clear_default_token() -> None:
+    """Forget the token of the last `sign_in_as`, so open_page runs signed out until the next one."""
+    _default_token[0] = None
+
+
 def add_account(sessions: Sessions, username: str, role: Role, *, can_view_portal: bool = True) -> int:
     """Insert an active staff account with TEST_PASSWORD and no password change pending; return its id."""
     with sessions.begin() as session:

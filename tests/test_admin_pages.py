@@ -8,7 +8,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import ADMIN, AGENT, READER
-from tests.admin_support import app_sessions  # noqa: F401 (fixture)
 from tests.pages_support import (
     TEST_PASSWORD,
     Sessions,
@@ -106,7 +105,7 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize(("page", "role", "permission"), REFUSALS)
-def test_page_refuses_non_administrators(app_sessions, page, role, permission):  # noqa: F811
+def test_page_refuses_non_administrators(app_sessions, page, role, permission):
     sign_in_as(app_sessions, role)
 
     at = open_page(page)
@@ -117,7 +116,7 @@ def test_page_refuses_non_administrators(app_sessions, page, role, permission): 
 
 
 @pytest.mark.parametrize(("role", "shown"), [(Role.ADMINISTRATEUR, True), (Role.AGENT, False), (Role.LECTEUR, False)])
-def test_sidebar_administration_links(app_sessions, role, shown):  # noqa: F811
+def test_sidebar_administration_links(app_sessions, role, shown):
     sign_in_as(app_sessions, role)
 
     at = open_page()
@@ -140,7 +139,7 @@ def create_account(at: AppTest, username: str, role: str = "agent", *, portal: b
     return button(at, "Créer le compte").click().run()
 
 
-def test_admin_creates_account_once_shown(app_sessions):  # noqa: F811
+def test_admin_creates_account_once_shown(app_sessions):
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
 
@@ -162,7 +161,7 @@ def test_admin_creates_account_once_shown(app_sessions):  # noqa: F811
     assert temporary_password not in stored_state(at)
 
 
-def test_created_account_appears_in_table(app_sessions):  # noqa: F811
+def test_created_account_appears_in_table(app_sessions):
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
 
@@ -174,7 +173,7 @@ def test_created_account_appears_in_table(app_sessions):  # noqa: F811
     assert table.loc["bruno", "Dernière connexion"] == "Jamais"
 
 
-def test_invalid_username_shows_field_error(app_sessions):  # noqa: F811
+def test_invalid_username_shows_field_error(app_sessions):
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
 
@@ -190,7 +189,7 @@ def choose_account(at: AppTest, sessions: Sessions, username: str) -> int:
     return user_id
 
 
-def test_admin_disables_account_from_page(app_sessions):  # noqa: F811
+def test_admin_disables_account_from_page(app_sessions):
     agent_token = sign_in_as(app_sessions, Role.AGENT)
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
@@ -204,7 +203,7 @@ def test_admin_disables_account_from_page(app_sessions):  # noqa: F811
     assert at.dataframe[0].value.set_index("Identifiant").loc["agent", "Statut"] == "Désactivé"
 
 
-def test_admin_changes_role_from_page(app_sessions):  # noqa: F811
+def test_admin_changes_role_from_page(app_sessions):
     sign_in_as(app_sessions, Role.AGENT)
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
@@ -220,7 +219,7 @@ def test_admin_changes_role_from_page(app_sessions):  # noqa: F811
     assert account.can_view_portal is False
 
 
-def test_admin_cannot_demote_self(app_sessions):  # noqa: F811
+def test_admin_cannot_demote_self(app_sessions):
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
     user_id = choose_account(at, app_sessions, "administrateur")
@@ -232,7 +231,7 @@ def test_admin_cannot_demote_self(app_sessions):  # noqa: F811
     assert next(row for row in accounts.list_accounts(app_sessions, ADMIN) if row.id == user_id).role is Role.ADMINISTRATEUR
 
 
-def test_admin_resets_password_once_shown(app_sessions):  # noqa: F811
+def test_admin_resets_password_once_shown(app_sessions):
     agent_token = sign_in_as(app_sessions, Role.AGENT)
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
@@ -253,7 +252,7 @@ def test_admin_resets_password_once_shown(app_sessions):  # noqa: F811
     assert len(at.code) == 0
 
 
-def test_reset_cancel_keeps_password(app_sessions):  # noqa: F811
+def test_reset_cancel_keeps_password(app_sessions):
     sign_in_as(app_sessions, Role.AGENT)
     sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(ADMINISTRATION_PAGE)
@@ -270,7 +269,7 @@ def test_reset_cancel_keeps_password(app_sessions):  # noqa: F811
 
 
 @pytest.fixture
-def journal_data(app_sessions):  # noqa: F811
+def journal_data(app_sessions):
     """Return the session factory after two agents changed habitats: "agent" archives H1, "bruno" archives and restores H2."""
     agent = auth.resolve_session(app_sessions, sign_in_as(app_sessions, Role.AGENT)).actor
     add_account(app_sessions, "bruno", Role.AGENT)

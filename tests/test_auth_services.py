@@ -156,13 +156,13 @@ def test_password_reset_ends_sessions_and_requires_change(sessions, admin_accoun
 
 def test_changing_password_keeps_this_session_only(sessions, admin_account):
     created = accounts.create_account(sessions, ADMIN, AccountInput("bruno", "Bruno", Role.AGENT.value))
-    here = auth.sign_in(sessions, "bruno", created.temporary_password)
-    elsewhere = auth.sign_in(sessions, "bruno", created.temporary_password)
+    this_browser = auth.sign_in(sessions, "bruno", created.temporary_password)
+    other_browser = auth.sign_in(sessions, "bruno", created.temporary_password)
 
-    auth.change_own_password(sessions, here.actor, created.temporary_password, "Nouveau-Secret-2027", here.token)
+    auth.change_own_password(sessions, this_browser.actor, created.temporary_password, "Nouveau-Secret-2027", this_browser.token)
 
-    assert auth.resolve_session(sessions, here.token).must_change_password is False
-    assert auth.resolve_session(sessions, elsewhere.token) is None
+    assert auth.resolve_session(sessions, this_browser.token).must_change_password is False
+    assert auth.resolve_session(sessions, other_browser.token) is None
     assert auth.sign_in(sessions, "bruno", "Nouveau-Secret-2027").token
 
 

@@ -14,29 +14,18 @@ from trackoe.services import contacts, links
 from trackoe.validation import ContactInput, validate_link
 from tests.actors import ADMIN
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_LAUNCH_ARGS,
     GRID_FRAME,
     STEP_TIMEOUT_MS,
-    running_app,
+    skip_module_without_chromium,
     sign_in,
     wait_for_script_end,
 )
+from tests.app_server import running_app
 from tests.pages_support import TEST_PASSWORD, add_account
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        "Browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium; bash .ci/run installs it).",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """Launch Debian's Chromium, never a downloaded browser, with the flags this machine needs."""
-    return CHROMIUM_LAUNCH_ARGS
+skip_module_without_chromium()
 
 
 @pytest.fixture(scope="module")

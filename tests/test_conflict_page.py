@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from trackoe.database import create_app_engine, create_session_factory
-from trackoe.permissions import Role
 from trackoe.errors import DatabaseUnavailableError
 from trackoe.services import auth, contacts
-from trackoe.ui.context import app_context
 from trackoe.validation import ContactInput
 from tests.actors import ADMIN, AGENT
-from tests.pages_support import Sessions, add_contact, button, error_texts, open_page, sign_in_as, values_of
+from tests.pages_support import Sessions, add_contact, button, error_texts, open_page, values_of
 
 CONTACT_PAGE = "pages/contact.py"
-
-
-@pytest.fixture
-def page_sessions(sqlite_url, monkeypatch) -> Iterator[Sessions]:
-    """Point the application at an empty migrated SQLite file, signed in as an agent."""
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-    sessions = create_session_factory(engine)
-    sign_in_as(sessions, Role.AGENT)
-
-    yield sessions
-
-    app_context.clear()
-    engine.dispose()
 
 
 @pytest.fixture

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from trackoe.database import create_app_engine, create_session_factory
 from trackoe.errors import NotFoundError
 from trackoe.passwords import verify_password
 from trackoe.permissions import Role
 from trackoe.services import contacts, portal
-from trackoe.ui.context import app_context
 from tests.actors import ADMIN, AGENT
 from tests.pages_support import (
     Sessions,
@@ -45,25 +42,16 @@ class Site:
 
 
 @pytest.fixture
-def site(sqlite_url, monkeypatch) -> Iterator[Site]:
-    """Point the application at an empty SQLite file holding one contact multiple linked to two habitats."""
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    # The application context is cached per process, so a new database needs a new context.
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-    sessions = create_session_factory(engine)
-
+def site(app_sessions) -> Site:
+    """Return the application's empty SQLite file holding one contact multiple linked to two habitats."""
+    sessions = app_sessions
     habitat = add_habitat(sessions, "H1", "Résidence Les Tilleuls", postcode="05000", city="Gap")
     other_habitat = add_habitat(sessions, "H2", "Les Cèdres", postcode="75012", city="Paris")
     lefevre = add_contact(sessions, contact_type="gardien", last_name="Lefèvre", first_name="Anne", email="anne.lefevre@exemple.fr")
     add_link(sessions, lefevre.id, habitat)
     add_link(sessions, lefevre.id, other_habitat)
 
-    yield Site(engine=engine, sessions=sessions, habitat=habitat, lefevre=lefevre.id)
-
-    app_context.clear()
-    engine.dispose()
+    return Site(engine=sessions.kw["bind"], sessions=sessions, habitat=habitat, lefevre=lefevre.id)
 
 
 def open_contact(site: Site, token: str) -> AppTest:

@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_LAUNCH_ARGS, GRID_FRAME, STEP_TIMEOUT_MS, running_app, sign_in, wait_for_script_end
+from tests.app_server import running_app
+from tests.browser_support import GRID_FRAME, STEP_TIMEOUT_MS, sign_in, skip_module_without_chromium, wait_for_script_end
 from tests.coverage_fixture import seed_coverage
 from tests.pages_support import TEST_PASSWORD, add_account
 from trackoe.database import create_app_engine, create_session_factory
@@ -15,13 +16,7 @@ from trackoe.permissions import Role
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    pytest.skip("Browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium).", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return CHROMIUM_LAUNCH_ARGS
+skip_module_without_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.coverage_fixture import seed_coverage
-from tests.pages_support import Sessions, button, grid, grid_frame, open_page, sign_in_as
-from trackoe.database import create_app_engine, create_session_factory
+from tests.pages_support import button, grid, grid_frame, open_page, sign_in_as
 from trackoe.permissions import Role
-from trackoe.ui.context import app_context
 
 COVERAGE_PAGE = "pages/coverage.py"
 
 
 @pytest.fixture
-def page_sessions(sqlite_url, monkeypatch) -> Iterator[Sessions]:
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-    sessions = create_session_factory(engine)
-    yield sessions
-    app_context.clear()
-    engine.dispose()
-
-
-@pytest.fixture
-def ids(page_sessions):
-    return seed_coverage(page_sessions)
+def ids(app_sessions):
+    return seed_coverage(app_sessions)
 
 
 def metrics(at) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
-def test_reader_sees_figures_and_matrix(page_sessions, ids):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_reader_sees_figures_and_matrix(app_sessions, ids):
+    sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(COVERAGE_PAGE)
 
     assert not at.exception
@@ -53,8 +37,8 @@ def test_reader_sees_figures_and_matrix(page_sessions, ids):
     assert not [expander for expander in at.expander if "Rôles requis" in expander.label]
 
 
-def test_filters_come_from_the_url(page_sessions, ids):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_filters_come_from_the_url(app_sessions, ids):
+    sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(COVERAGE_PAGE, bailleur="Paris Habitat", lacunes="true")
 
     assert not at.exception
@@ -63,8 +47,8 @@ def test_filters_come_from_the_url(page_sessions, ids):
     assert metrics(at)["Habitats"] == "2"
 
 
-def test_habitats_missing_a_role_tab(page_sessions, ids):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_habitats_missing_a_role_tab(app_sessions, ids):
+    sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(COVERAGE_PAGE, bailleur="Paris Habitat", vue="Habitats sans rôle")
 
     assert not at.exception
@@ -81,8 +65,8 @@ def test_habitats_missing_a_role_tab(page_sessions, ids):
         ("Contacts les plus rattachés", "coverage_top_1", "habitat_count", [2, 1, 1, 1, 1]),
     ],
 )
-def test_list_tabs(page_sessions, ids, tab, grid_key, column, expected):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_list_tabs(app_sessions, ids, tab, grid_key, column, expected):
+    sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(COVERAGE_PAGE, vue=tab)
 
     assert not at.exception
@@ -90,16 +74,16 @@ def test_list_tabs(page_sessions, ids, tab, grid_key, column, expected):
 
 
 @pytest.mark.parametrize(("tab", "expected_charts"), [("Graphiques", 3), ("Carte", 1)])
-def test_chart_tabs(page_sessions, ids, tab, expected_charts):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_chart_tabs(app_sessions, ids, tab, expected_charts):
+    sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(COVERAGE_PAGE, vue=tab)
 
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == expected_charts
 
 
-def test_matrix_click_opens_the_fiche_habitat(page_sessions, ids):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_matrix_click_opens_the_fiche_habitat(app_sessions, ids):
+    sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(COVERAGE_PAGE)
 
     at.session_state["coverage_matrix_1"] = {"selected_id": ids.habitats["bleuets"]}
@@ -109,8 +93,8 @@ def test_matrix_click_opens_the_fiche_habitat(page_sessions, ids):
     assert at.query_params["habitat_id"] == str(ids.habitats["bleuets"])
 
 
-def test_administrator_changes_the_required_roles(page_sessions, ids):
-    sign_in_as(page_sessions, Role.ADMINISTRATEUR)
+def test_administrator_changes_the_required_roles(app_sessions, ids):
+    sign_in_as(app_sessions, Role.ADMINISTRATEUR)
     at = open_page(COVERAGE_PAGE)
 
     at.multiselect(key="coverage_roles").set_value(["Gardien", "Syndic"])

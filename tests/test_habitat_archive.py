@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 
 from tests.actors import ADMIN, AGENT, READER
-from tests.admin_support import app_sessions  # noqa: F401 (fixture)
 from tests.pages_support import (
     Sessions,
     add_contact,
@@ -173,7 +172,7 @@ def test_deletion_impact_of_missing_habitat(sessions):
 
 
 @pytest.fixture
-def page_site(app_sessions) -> Site:  # noqa: F811 (fixture)
+def page_site(app_sessions) -> Site:
     return add_site(app_sessions)
 
 
@@ -181,7 +180,7 @@ def habitat_ids_in_list(at) -> set[int]:
     return set(grid_frame(grid(at, "habitats_grid_1"))["id"])
 
 
-def test_habitats_list_hides_archived(app_sessions, page_site):  # noqa: F811
+def test_habitats_list_hides_archived(app_sessions, page_site):
     habitats.set_habitat_archived(app_sessions, AGENT, page_site.habitat, True)
     sign_in_as(app_sessions, Role.LECTEUR)
 
@@ -190,7 +189,7 @@ def test_habitats_list_hides_archived(app_sessions, page_site):  # noqa: F811
     assert habitat_ids_in_list(at) == {page_site.other_habitat}
 
 
-def test_habitats_list_filter_shows_archived(app_sessions, page_site):  # noqa: F811
+def test_habitats_list_filter_shows_archived(app_sessions, page_site):
     habitats.set_habitat_archived(app_sessions, AGENT, page_site.habitat, True)
     sign_in_as(app_sessions, Role.LECTEUR)
     at = open_page(HABITATS_LIST_PAGE)
@@ -203,7 +202,7 @@ def test_habitats_list_filter_shows_archived(app_sessions, page_site):  # noqa: 
     assert frame.loc[page_site.other_habitat, "status"] == ""
 
 
-def test_agent_archives_from_fiche(app_sessions, page_site):  # noqa: F811
+def test_agent_archives_from_fiche(app_sessions, page_site):
     sign_in_as(app_sessions, Role.AGENT)
     at = open_page(HABITAT_PAGE, habitat_id=str(page_site.habitat))
 
@@ -214,7 +213,7 @@ def test_agent_archives_from_fiche(app_sessions, page_site):  # noqa: F811
     assert button(at, "Restaurer l'habitat")
 
 
-def test_agent_restores_from_fiche(app_sessions, page_site):  # noqa: F811
+def test_agent_restores_from_fiche(app_sessions, page_site):
     habitats.set_habitat_archived(app_sessions, AGENT, page_site.habitat, True)
     sign_in_as(app_sessions, Role.AGENT)
     at = open_page(HABITAT_PAGE, habitat_id=str(page_site.habitat))
@@ -225,7 +224,7 @@ def test_agent_restores_from_fiche(app_sessions, page_site):  # noqa: F811
     assert values_of(at.success) == ["L'habitat a été restauré."]
 
 
-def test_agent_sees_no_delete_button(app_sessions, page_site):  # noqa: F811
+def test_agent_sees_no_delete_button(app_sessions, page_site):
     sign_in_as(app_sessions, Role.AGENT)
 
     at = open_page(HABITAT_PAGE, habitat_id=str(page_site.habitat))
@@ -235,7 +234,7 @@ def test_agent_sees_no_delete_button(app_sessions, page_site):  # noqa: F811
     assert "Supprimer définitivement" not in labels
 
 
-def test_reader_sees_no_edit_controls(app_sessions, page_site):  # noqa: F811
+def test_reader_sees_no_edit_controls(app_sessions, page_site):
     sign_in_as(app_sessions, Role.LECTEUR)
 
     at = open_page(HABITAT_PAGE, habitat_id=str(page_site.habitat))
@@ -247,7 +246,7 @@ def test_reader_sees_no_edit_controls(app_sessions, page_site):  # noqa: F811
     assert "Créer un contact simple" not in labels
 
 
-def test_reader_sees_no_create_contact(app_sessions, page_site):  # noqa: F811
+def test_reader_sees_no_create_contact(app_sessions, page_site):
     sign_in_as(app_sessions, Role.LECTEUR)
 
     at = open_page(CONTACTS_LIST_PAGE)
@@ -262,7 +261,7 @@ def open_delete_dialog(app_sessions, site: Site):
     return at
 
 
-def test_delete_dialog_names_losses(app_sessions, page_site):  # noqa: F811
+def test_delete_dialog_names_losses(app_sessions, page_site):
     at = open_delete_dialog(app_sessions, page_site)
 
     texts = [unescape_markdown(value) for value in values_of(at.markdown)]
@@ -274,7 +273,7 @@ def test_delete_dialog_names_losses(app_sessions, page_site):  # noqa: F811
     assert habitats.get_habitat(app_sessions, READER, page_site.habitat).code == "H1"
 
 
-def test_delete_dialog_confirm_deletes(app_sessions, page_site):  # noqa: F811
+def test_delete_dialog_confirm_deletes(app_sessions, page_site):
     at = open_delete_dialog(app_sessions, page_site)
 
     at.button(key=f"habitat_{page_site.habitat}_delete_confirm").click().run()
@@ -288,7 +287,7 @@ def test_delete_dialog_confirm_deletes(app_sessions, page_site):  # noqa: F811
     ]
 
 
-def test_delete_dialog_cancel_keeps(app_sessions, page_site):  # noqa: F811
+def test_delete_dialog_cancel_keeps(app_sessions, page_site):
     at = open_delete_dialog(app_sessions, page_site)
 
     at.button(key=f"habitat_{page_site.habitat}_delete_cancel").click().run()
@@ -297,7 +296,7 @@ def test_delete_dialog_cancel_keeps(app_sessions, page_site):  # noqa: F811
     assert f"habitat_{page_site.habitat}_delete_confirm" not in [node.key for node in at.button]
 
 
-def test_history_tab_shows_service_change(app_sessions, page_site):  # noqa: F811
+def test_history_tab_shows_service_change(app_sessions, page_site):
     habitats.set_habitat_archived(app_sessions, AGENT, page_site.habitat, True)
     sign_in_as(app_sessions, Role.LECTEUR)
 

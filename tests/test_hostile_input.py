@@ -10,21 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
 
-from trackoe.permissions import Role
-from tests.pages_support import sign_in_as
 from tests.pages_support import add_contact, add_link, button, grid, grid_frame, open_page, values_of
 from trackoe import repository
-from trackoe.database import create_app_engine, create_session_factory
 from trackoe.errors import ConflictError, NotFoundError, ValidationError
 from trackoe.models import Habitat
 from trackoe.records import refresh_habitat_keys
 from trackoe.services import contacts, habitats, links
-from trackoe.ui.context import app_context
 from trackoe.ui.text import md
 from trackoe.validation import ContactInput, validate_link
 from trackoe.views import ContactFilters
@@ -397,22 +393,6 @@ def test_same_token_race_gives_one_contact(sessions, engine, monkeypatch):
 # Pages through AppTest, on an SQLite file
 
 
-@pytest.fixture
-def app_sessions(sqlite_url, monkeypatch) -> Iterator:
-    """Point the application at an empty migrated SQLite file and return a session factory over it."""
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-    sessions = create_session_factory(engine)
-    sign_in_as(sessions, Role.AGENT)
-
-    yield sessions
-
-    app_context.clear()
-    engine.dispose()
-
-
 @pytest.mark.parametrize(
     ("page_file", "param", "value"),
     [
@@ -428,7 +408,7 @@ def app_sessions(sqlite_url, monkeypatch) -> Iterator:
         (HABITAT_PAGE, "habitat_id", "0x10"),
     ],
 )
-def test_hostile_url_shows_french_error(app_sessions, page_file, param, value):
+def test_hostile_url_shows_french_error(page_sessions, page_file, param, value):
     at = open_page(page_file, **{param: value})
 
     assert not at.exception
@@ -439,14 +419,14 @@ def test_hostile_url_shows_french_error(app_sessions, page_file, param, value):
     ("page_file", "param", "value"),
     [(CONTACT_PAGE, "contact_id", "²"), (CONTACT_PAGE, "habitat_id", "³"), (HABITAT_PAGE, "habitat_id", "①")],
 )
-def test_unicode_digit_id_shows_french_error(app_sessions, page_file, param, value):
+def test_unicode_digit_id_shows_french_error(page_sessions, page_file, param, value):
     at = open_page(page_file, **{param: value})
 
     assert not at.exception
     assert len(at.error) == 1
 
 
-def test_hostile_form_values_kept_verbatim(app_sessions):
+def test_hostile_form_values_kept_verbatim(page_sessions):
     values = {
         "last_name": "'; DROP TABLE contact; --",
         "first_name": "=1+2",
@@ -471,7 +451,7 @@ def test_hostile_form_values_kept_verbatim(app_sessions):
     ("field", "typed"),
     [("phone_mobile", "**gras**"), ("email", "![image](http://127.0.0.1:9/x.png)"), ("postcode", "$x^2$")],
 )
-def test_field_error_quotes_typed_text_literally(app_sessions, field, typed):
+def test_field_error_quotes_typed_text_literally(page_sessions, field, typed):
     at = open_page(CONTACT_PAGE)
     at.selectbox(key="contact_new_contact_type").set_value("gardien")
     at.text_input(key="contact_new_last_name").input("Dupont")
@@ -490,24 +470,24 @@ def test_markdown_escape_covers_entities():
     assert re.search(r"(?<!\\)&", escaped) is None, escaped
 
 
-def test_stale_archive_click_keeps_archived(app_sessions):
-    contact = add_contact(app_sessions, contact_type="syndic", last_name="Martin")
+def test_stale_archive_click_keeps_archived(page_sessions):
+    contact = add_contact(page_sessions, contact_type="syndic", last_name="Martin")
     at = open_page(CONTACT_PAGE, contact_id=str(contact.id))
-    contacts.set_contact_archived(app_sessions, AGENT, contact.id, True)
+    contacts.set_contact_archived(page_sessions, AGENT, contact.id, True)
 
     button(at, "Archiver le contact").click().run()
 
-    assert contacts.get_contact(app_sessions, AGENT, contact.id).is_archived is True
+    assert contacts.get_contact(page_sessions, AGENT, contact.id).is_archived is True
 
 
-def test_habitat_grid_opens_clicked_contact(app_sessions):
-    habitat_id = create_habitat(app_sessions, "H1", "Les Tilleuls")
-    durand = add_contact(app_sessions, contact_type="habitant", last_name="Durand", habitat_id=habitat_id)
+def test_habitat_grid_opens_clicked_contact(page_sessions):
+    habitat_id = create_habitat(page_sessions, "H1", "Les Tilleuls")
+    durand = add_contact(page_sessions, contact_type="habitant", last_name="Durand", habitat_id=habitat_id)
     at = open_page(HABITAT_PAGE, habitat_id=str(habitat_id))
     key = f"habitat_{habitat_id}_contacts_grid"
     frame = grid_frame(grid(at, key))
     durand_row = int(frame.loc[frame["display_name"] == "DURAND", "id"].iloc[0])
-    add_contact(app_sessions, contact_type="habitant", last_name="Aubert", habitat_id=habitat_id)
+    add_contact(page_sessions, contact_type="habitant", last_name="Aubert", habitat_id=habitat_id)
 
     at.session_state[key] = {"selected_id": durand_row}
     at.run()
@@ -515,15 +495,15 @@ def test_habitat_grid_opens_clicked_contact(app_sessions):
     assert at.query_params.get("contact_id") == str(durand.id)
 
 
-def test_removed_link_click_raises_nothing(app_sessions):
-    habitat_id = create_habitat(app_sessions, "H1", "Les Tilleuls")
-    kept_habitat_id = create_habitat(app_sessions, "H2", "Les Cèdres")
-    contact = add_contact(app_sessions, contact_type="gardien", last_name="Lefèvre")
-    link_id = add_link(app_sessions, contact.id, habitat_id)
+def test_removed_link_click_raises_nothing(page_sessions):
+    habitat_id = create_habitat(page_sessions, "H1", "Les Tilleuls")
+    kept_habitat_id = create_habitat(page_sessions, "H2", "Les Cèdres")
+    contact = add_contact(page_sessions, contact_type="gardien", last_name="Lefèvre")
+    link_id = add_link(page_sessions, contact.id, habitat_id)
     # A second link keeps the grid on the page after the first one is removed.
-    add_link(app_sessions, contact.id, kept_habitat_id)
+    add_link(page_sessions, contact.id, kept_habitat_id)
     at = open_page(CONTACT_PAGE, contact_id=str(contact.id))
-    links.remove_link(app_sessions, AGENT, contact.id, link_id)
+    links.remove_link(page_sessions, AGENT, contact.id, link_id)
 
     at.session_state[f"contact_{contact.id}_links_grid"] = {"selected_id": link_id}
     at.run()

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from tests.pages_support import button, open_page, sign_in_as, unescape_markdown, values_of
 from trackoe import importer
-from trackoe.database import create_app_engine, create_session_factory
 from trackoe.errors import PermissionDeniedError
 from trackoe.importer import ImportFileError, ImportProblem, check_habitats_data, read_file_bytes
 from trackoe.limits import IMPORT_FILE_MAX_BYTES
@@ -17,7 +16,6 @@ from trackoe.access_models import AuditEvent
 from trackoe.models import Contact, ContactLink, Habitat
 from trackoe.permissions import Actor, Role
 from trackoe.services.habitat_import import check_habitats_file, import_habitats_file
-from trackoe.ui.context import app_context
 
 IMPORT_PAGE = "pages/habitats_import.py"
 AGENT = Actor(user_id=1, username="agent", display_name="Agent", role=Role.AGENT)
@@ -301,20 +299,6 @@ def test_reader_denied(sessions, service):
 # --- The import page, through AppTest on an SQLite file ------------------------------------
 
 
-@pytest.fixture
-def page_sessions(sqlite_url, monkeypatch):
-    """Point the application at an empty migrated SQLite file and return a session factory over it."""
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-
-    yield create_session_factory(engine)
-
-    app_context.clear()
-    engine.dispose()
-
-
 def upload(at, data: bytes):
     at.file_uploader(key="habitats_import_file").set_value(("habitats.csv", data, "text/csv"))
     return at.run()
@@ -325,8 +309,8 @@ def report_rows(at) -> list[tuple[int, str, str, str]]:
     return [tuple(row) for row in frame[["Ligne", "Colonne", "Type", "Message"]].itertuples(index=False)]
 
 
-def test_page_reports_rows_and_imports_valid_ones(page_sessions):
-    sign_in_as(page_sessions, Role.AGENT)
+def test_page_reports_rows_and_imports_valid_ones(app_sessions):
+    sign_in_as(app_sessions, Role.AGENT)
     at = open_page(IMPORT_PAGE)
     data = (HEADER + VALID_ROW + "H2;;;;;;;;\n" + SECOND_VALID_ROW).encode("utf-8")
 
@@ -334,17 +318,17 @@ def test_page_reports_rows_and_imports_valid_ones(page_sessions):
 
     assert not at.exception
     assert report_rows(at) == [(3, "nom", "Erreur", "Nom manquant : chaque habitat doit avoir un nom (colonne « nom »).")]
-    assert count(page_sessions, Habitat) == 0
+    assert count(app_sessions, Habitat) == 0
 
     button(at, "Importer les 2 lignes valides").click().run()
 
     assert not at.exception
-    assert count(page_sessions, Habitat) == 2
+    assert count(app_sessions, Habitat) == 2
     assert unescape_markdown(at.success[0].value).startswith("Import terminé : 2 habitats créés")
 
 
-def test_page_rejected_file_offers_no_import(page_sessions):
-    sign_in_as(page_sessions, Role.AGENT)
+def test_page_rejected_file_offers_no_import(app_sessions):
+    sign_in_as(app_sessions, Role.AGENT)
     at = open_page(IMPORT_PAGE)
 
     upload(at, b"code;adresse\nH1;3 rue Pasteur\n")
@@ -354,8 +338,8 @@ def test_page_rejected_file_offers_no_import(page_sessions):
     assert [node.label for node in at.button if node.label.startswith("Importer")] == []
 
 
-def test_page_shows_hostile_cell_as_text(page_sessions):
-    sign_in_as(page_sessions, Role.AGENT)
+def test_page_shows_hostile_cell_as_text(app_sessions):
+    sign_in_as(app_sessions, Role.AGENT)
     at = open_page(IMPORT_PAGE)
 
     upload(at, (HEADER + "H1;Rés;;<b>x</b>;;;;;\n").encode("utf-8"))
@@ -364,15 +348,14 @@ def test_page_shows_hostile_cell_as_text(page_sessions):
     assert all("<b>" not in value for value in values_of(at.markdown))
 
 
-def test_page_reader_sees_denial(page_sessions):
-    sign_in_as(page_sessions, Role.LECTEUR)
+def test_page_reader_sees_denial(app_sessions):
+    sign_in_as(app_sessions, Role.LECTEUR)
 
     at = open_page(IMPORT_PAGE)
 
     assert not at.exception
     assert at.warning[0].value.startswith("Votre compte permet la consultation seulement")
     assert len(at.file_uploader) == 0
-
 
 
 def test_import_writes_one_journal_entry(sessions):

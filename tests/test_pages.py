@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from trackoe.permissions import Role
-from tests.pages_support import sign_in_as
 from tests.pages_support import (
     error_texts,
     unescape_markdown,
@@ -30,7 +27,6 @@ from tests.pages_support import (
     selectbox_labelled,
     values_of,
 )
-from trackoe.database import create_app_engine, create_session_factory
 from trackoe.services import contacts, links
 from trackoe.validation import validate_link
 from trackoe.ui.context import app_context
@@ -45,23 +41,6 @@ HABITATS_LIST_PAGE = "pages/habitats_list.py"
 
 EMPTY_VALUE_PATTERN = re.compile(r"\b(None|nan|NaN|NaT)\b")
 MARKDOWN_ESCAPE = re.compile(r"\\(.)")
-
-
-@pytest.fixture
-def page_sessions(sqlite_url, monkeypatch) -> Iterator[Sessions]:
-    """Point the application at an empty migrated SQLite file and return a session factory over it."""
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    # The application context is cached per process, so a new database needs a new context.
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-    sessions = create_session_factory(engine)
-    sign_in_as(sessions, Role.AGENT)
-
-    yield sessions
-
-    app_context.clear()
-    engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from trackoe.access_views import AccountInput
-from trackoe.database import create_app_engine, create_session_factory
 from trackoe.permissions import Role
 from trackoe.services import accounts, auth
-from trackoe.ui.context import app_context
 from tests.actors import ADMIN
 from tests.pages_support import APP_PATH, RUN_TIMEOUT_SECONDS, button, error_texts, sign_in_as
 
 NEW_PASSWORD = "Premier-Demarrage-2026"
-
-
-@pytest.fixture
-def gate_sessions(sqlite_url, monkeypatch) -> Iterator:
-    monkeypatch.setenv("TRACKOE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRACKOE_SEED_DEMO", "0")
-    app_context.clear()
-    engine = create_app_engine(sqlite_url)
-
-    yield create_session_factory(engine)
-
-    app_context.clear()
-    engine.dispose()
 
 
 def run_app(token: str | None = None) -> AppTest:
@@ -50,20 +33,20 @@ def session_state_values(at: AppTest) -> list[str]:
     return [str(value) for value in at.session_state.values()]
 
 
-def test_empty_database_offers_first_start(gate_sessions):
+def test_empty_database_offers_first_start(app_sessions):
     at = run_app()
 
     assert [title.value for title in at.title] == ["Premier démarrage"]
     assert not at.exception
 
 
-def test_first_start_creates_administrator(gate_sessions):
+def test_first_start_creates_administrator(app_sessions):
     at = fill_first_start(run_app(), NEW_PASSWORD, NEW_PASSWORD)
 
     assert [title.value for title in at.title] == ["Connexion requise"]
     assert "est créé" in at.success[0].value
     assert not at.error
-    assert auth.sign_in(gate_sessions, "admin", NEW_PASSWORD).actor.role is Role.ADMINISTRATEUR
+    assert auth.sign_in(app_sessions, "admin", NEW_PASSWORD).actor.role is Role.ADMINISTRATEUR
     assert NEW_PASSWORD not in "\n".join(session_state_values(at))
 
 
@@ -74,16 +57,16 @@ def test_first_start_creates_administrator(gate_sessions):
         ("court", "court", "Le mot de passe doit contenir au moins 12 caractères."),
     ],
 )
-def test_first_start_rejects_bad_password(gate_sessions, password, confirmation, expected):
+def test_first_start_rejects_bad_password(app_sessions, password, confirmation, expected):
     at = fill_first_start(run_app(), password, confirmation)
 
     assert expected in error_texts(at)
-    assert accounts.has_any_account(gate_sessions) is False
+    assert accounts.has_any_account(app_sessions) is False
     assert [at.text_input[0].value, at.text_input[1].value] == ["admin", "Alice Admin"]
 
 
-def test_first_start_gone_once_an_account_exists(gate_sessions):
-    accounts.create_first_administrator(gate_sessions, "admin", "Alice", NEW_PASSWORD)
+def test_first_start_gone_once_an_account_exists(app_sessions):
+    accounts.create_first_administrator(app_sessions, "admin", "Alice", NEW_PASSWORD)
 
     at = run_app()
 
@@ -91,9 +74,9 @@ def test_first_start_gone_once_an_account_exists(gate_sessions):
     assert not at.text_input
 
 
-def test_revoked_session_shows_sign_in_link(gate_sessions):
-    token = sign_in_as(gate_sessions, Role.AGENT)
-    auth.sign_out(gate_sessions, token)
+def test_revoked_session_shows_sign_in_link(app_sessions):
+    token = sign_in_as(app_sessions, Role.AGENT)
+    auth.sign_out(app_sessions, token)
 
     at = run_app(token)
 
@@ -101,8 +84,8 @@ def test_revoked_session_shows_sign_in_link(gate_sessions):
     assert not at.exception
 
 
-def test_signed_in_user_reaches_contacts_list(gate_sessions):
-    token = sign_in_as(gate_sessions, Role.LECTEUR)
+def test_signed_in_user_reaches_contacts_list(app_sessions):
+    token = sign_in_as(app_sessions, Role.LECTEUR)
 
     at = run_app(token)
 
@@ -110,18 +93,18 @@ def test_signed_in_user_reaches_contacts_list(gate_sessions):
     assert any("Lecteur" in caption.value for caption in at.sidebar.caption)
 
 
-def test_sidebar_links_to_sign_out_route(gate_sessions):
-    token = sign_in_as(gate_sessions, Role.AGENT)
+def test_sidebar_links_to_sign_out_route(app_sessions):
+    token = sign_in_as(app_sessions, Role.AGENT)
 
     at = run_app(token)
 
     assert any('href="/deconnexion"' in markdown.value for markdown in at.sidebar.markdown)
 
 
-def test_temporary_password_must_be_changed_first(gate_sessions):
-    accounts.create_first_administrator(gate_sessions, "admin", "Alice", NEW_PASSWORD)
-    created = accounts.create_account(gate_sessions, ADMIN, AccountInput("bruno", "Bruno", Role.AGENT.value))
-    token = auth.sign_in(gate_sessions, "bruno", created.temporary_password).token
+def test_temporary_password_must_be_changed_first(app_sessions):
+    accounts.create_first_administrator(app_sessions, "admin", "Alice", NEW_PASSWORD)
+    created = accounts.create_account(app_sessions, ADMIN, AccountInput("bruno", "Bruno", Role.AGENT.value))
+    token = auth.sign_in(app_sessions, "bruno", created.temporary_password).token
 
     at = run_app(token)
     at.text_input[0].input(created.temporary_password)
@@ -130,7 +113,7 @@ def test_temporary_password_must_be_changed_first(gate_sessions):
     at = button(at, "Enregistrer le mot de passe").click().run()
 
     assert "Nouveau mot de passe" not in [title.value for title in at.title]
-    assert auth.resolve_session(gate_sessions, token).must_change_password is False
+    assert auth.resolve_session(app_sessions, token).must_change_password is False
     stored_state = "\n".join(session_state_values(at))
     assert created.temporary_password not in stored_state
     assert "Nouveau-Secret-2027" not in stored_state

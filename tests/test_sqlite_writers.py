@@ -86,8 +86,8 @@ def test_eight_threads_every_save_lands(writers_database):
 
 def test_two_processes_every_save_lands(writers_database, monkeypatch):
     database_url, sessions, habitat_id = writers_database
-    # An earlier AppTest leaves app.py as sys.modules["__main__"], and a spawned process would
-    # run it again on start; a bare module gives the children nothing to run.
+    # An earlier AppTest leaves app.py as sys.modules["__main__"], and a spawned process
+    # runs the main module again on start. A bare module gives the children nothing to run.
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     spawn = multiprocessing.get_context("spawn")
     with spawn.Manager() as manager:

@@ -7,7 +7,6 @@ process shows in the other on its next action.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,38 +17,15 @@ from trackoe.permissions import Role
 from trackoe.services import contacts
 from tests.actors import AGENT
 from tests.app_server import running_app
+from tests.browser_support import STEP_TIMEOUT_MS, skip_module_without_chromium
 from tests.conftest import TABLES
 from tests.pages_support import TEST_PASSWORD, add_account, add_contact
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-STEP_TIMEOUT_MS = 30_000
 SAVED_MESSAGE = "Les modifications ont été enregistrées."
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        "Browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium; bash .ci/run installs it).",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """Launch Debian's Chromium, never a downloaded browser, with the flags this machine needs."""
-    return {
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
+skip_module_without_chromium()
 
 
 @pytest.fixture(scope="module")
