@@ -195,8 +195,8 @@ def render_archive_button(contact_id: int, is_archived: bool) -> None:
         )
         if changed is not None:
             # Archiving bumps the version by one. When that is the only change since the form was
-            # loaded, the form may save over the new version; otherwise someone else saved in
-            # between, and the old version makes the next save report their changes.
+            # loaded, the form may save over the new version. Otherwise someone else saved in
+            # between, so the form keeps the old version and the next save reports their changes.
             loaded_key = f"contact_{contact_id}_loaded_version"
             if st.session_state.get(loaded_key) in (changed.version - 1, changed.version):
                 st.session_state[loaded_key] = changed.version

@@ -4,10 +4,10 @@ Definition used by every figure, cell, list, chart and export of the dashboard:
 
 - A link is **current** on `today` when its end date is empty or after `today`
   (`repository.current_link_condition`).
-- A habitat **covers** a role R when at least one of these exists:
-  a current link with role R, from a non-archived contact (a contact multiple), to the
-  habitat or to one of its logements or locaux; or a non-archived contact simple of the
-  habitat whose type de contact has the label R.
+- A habitat **covers** a role R when one of these exists. The first is a current link with
+  role R, from a non-archived contact multiple, to the habitat or to one of its logements
+  or locaux. The second is a non-archived contact simple of the habitat whose type de
+  contact has the label R.
 - The habitats counted are the non-archived ones that match the filters (landlord,
   commune or Paris arrondissement, start of the postcode).
 
@@ -58,7 +58,7 @@ class CoverageFilters:
 
 
 def area_column() -> ColumnElement[str]:
-    """The commune of a habitat, or its arrondissement for a Paris postcode ("Paris 12e")."""
+    """Return the SQL expression of a habitat's commune, or its arrondissement for a Paris postcode ("Paris 12e")."""
     return case(
         PARIS_ARRONDISSEMENTS,
         value=Habitat.postcode,

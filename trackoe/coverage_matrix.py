@@ -28,7 +28,7 @@ IN_LIST_CHUNK_SIZE = 500
 
 @dataclass(frozen=True)
 class Cell:
-    """Who covers one role of one habitat: how many contacts, and the lowest contact id among them."""
+    """Coverage of one role of one habitat: the number of covering contacts and the lowest of their ids."""
 
     count: int
     first_contact_id: int | None

@@ -11,7 +11,7 @@ GAP_TEXT = "Manquant"
 
 @dataclass(frozen=True)
 class TableColumn:
-    """A column of a list: the row attribute, its French header, whether it holds a number."""
+    """Column of a list: the row attribute, its French header, and whether it contains a number."""
 
     field: str
     header: str

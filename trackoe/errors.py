@@ -69,4 +69,4 @@ class PermissionDeniedError(TrackoeError):
 
 
 class AuthenticationError(TrackoeError):
-    """A sign-in failed; the message never says whether the username exists."""
+    """A sign-in failed. The message is the same whether or not the username exists."""

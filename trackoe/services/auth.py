@@ -97,11 +97,11 @@ def _count_failure(throttle: SignInThrottle, now: dt.datetime) -> None:
 
 
 def _attempt(session: Session, key: str, password: str, now: dt.datetime, lifetime: dt.timedelta) -> SignedIn | str:
-    """Run one sign-in attempt under the throttle lock; return the session opened or the French refusal."""
+    """Run one sign-in attempt under the throttle lock; return the session opened, or the French message of the rejection."""
     throttle = _locked_throttle(session, key)
-    refusal = _locked_message(throttle, now)
-    if refusal is not None:
-        return refusal
+    lock_message = _locked_message(throttle, now)
+    if lock_message is not None:
+        return lock_message
 
     user = session.scalar(select(StaffUser).where(StaffUser.username_key == key))
     matches = verify_password(user.password_hash if user is not None else DUMMY_HASH, password)

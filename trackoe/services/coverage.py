@@ -144,8 +144,8 @@ def map_points(sessions: Sessions, actor: Actor, filters: CoverageFilters) -> li
 def matrix(sessions: Sessions, actor: Actor, filters: CoverageFilters, page: int | None, page_size: int = 0) -> Table:
     """Return one page of the coverage matrix, or every row when `page` is None (for an export).
 
-    A cell holds the covering contact's name, "n contacts" when several cover the role, or
-    GAP_TEXT when none does.
+    A cell contains the covering contact's name, "n contacts" when several cover the role,
+    or GAP_TEXT when none does.
     """
     require(actor, Permission.READ)
     today = _today()

@@ -115,7 +115,8 @@ def build_routes(provide_context: ContextProvider) -> list[Route]:
         return response
 
     async def sign_out_form(request: Request) -> Response:
-        # A GET only asks: signing out on a GET would let any other site sign users out with a link.
+        # A GET only shows the confirmation form, because signing out on a GET would let any
+        # other site sign users out with a link.
         return HTMLResponse(sign_out_html())
 
     async def sign_out(request: Request) -> Response:
